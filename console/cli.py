@@ -1,0 +1,38 @@
+"""`callpop VERB ...`: every verb is a module in `console.commands`, found at start-up."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from console import commands
+from console.config import load_settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser: one sub-command per module of `console.commands`."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--database", metavar="URL", help="SQLAlchemy database URL (default: CALLPOP_DATABASE_URL)")
+    parser = argparse.ArgumentParser(prog="callpop", description="Terminal support console for operators.")
+    subparsers = parser.add_subparsers(dest="verb", metavar="VERB", required=True)
+    for module in commands.discover():
+        module.register(subparsers, [common])
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `callpop` script; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    settings = load_settings(database_url=args.database)
+    try:
+        return int(args.handler(args, settings) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except commands.UserError as error:
+        print(f"callpop {args.verb}: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

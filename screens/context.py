@@ -1,0 +1,29 @@
+"""What every screen needs from the console it runs in, without importing the console."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy.engine import Engine
+from textual.app import App
+
+
+@dataclass(frozen=True)
+class ConsoleContext:
+    """The store and the seat: which database, which operator at which extension."""
+
+    engine: Engine
+    operator: str
+    extension: str
+    default_region: str
+
+
+class HasContext(Protocol):
+    context: ConsoleContext
+
+
+def context_of(app: App[object]) -> ConsoleContext:
+    """The console context of the running app (the console sets `app.context`)."""
+    context: ConsoleContext = app.context  # type: ignore[attr-defined]
+    return context

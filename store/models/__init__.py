@@ -1,0 +1,44 @@
+"""Every table callpop stores, re-exported so Alembic and callers see one metadata."""
+
+from store.models.calls import Call, CallStatus
+from store.models.campaigns import Campaign, CampaignContact
+from store.models.customers import (
+    Address,
+    AddressKind,
+    Channel,
+    Customer,
+    CustomerStatus,
+    Email,
+    Phone,
+    PhoneKind,
+)
+from store.models.operators import Operator, Role
+from store.models.products import Holding, HoldingStatus, Product, ProductCategory, Warranty, WarrantyKind
+from store.models.tickets import Interaction, Ticket, TicketPriority, TicketStatus
+
+__all__ = [
+    "Address",
+    "AddressKind",
+    "Call",
+    "CallStatus",
+    "Campaign",
+    "CampaignContact",
+    "Channel",
+    "Customer",
+    "CustomerStatus",
+    "Email",
+    "Holding",
+    "HoldingStatus",
+    "Interaction",
+    "Operator",
+    "Phone",
+    "PhoneKind",
+    "Product",
+    "ProductCategory",
+    "Role",
+    "Ticket",
+    "TicketPriority",
+    "TicketStatus",
+    "Warranty",
+    "WarrantyKind",
+]

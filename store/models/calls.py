@@ -1,0 +1,41 @@
+"""A call or chat session, from the first ring to the wrap-up."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from store.models.base import created_at_field, enum_field, text_field, timestamp_field
+from store.models.customers import Channel
+
+
+class CallStatus(StrEnum):
+    RINGING = "ringing"
+    ANSWERED = "answered"
+    WRAP_UP = "wrap_up"
+    DONE = "done"
+
+
+class Call(SQLModel, table=True):
+    """One call or chat. `call_id` comes from the telephony side (or is made up for a manual
+    lookup) and is unique, so replaying a logged outcome is idempotent."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: str = Field(max_length=64, unique=True, index=True)
+    channel: Channel = enum_field(Channel.VOICE)
+    direction: str = text_field("inbound", max_length=10)
+    caller_number: str = text_field(max_length=32)
+    extension: str = text_field(max_length=16, index=True)
+    operator: str = text_field(max_length=64, index=True)
+    customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True, ondelete="SET NULL")
+    status: CallStatus = enum_field(CallStatus.RINGING, index=True)
+    rang_at: datetime = created_at_field()
+    answered_at: datetime | None = timestamp_field()
+    ended_at: datetime | None = timestamp_field()
+    wrapped_at: datetime | None = timestamp_field()
+    reason: str = text_field(max_length=40)
+    outcome: str = text_field(max_length=40, index=True)
+    notes: str = Field(default="", max_length=8000)
+    campaign_code: str = text_field(max_length=40)

@@ -1,0 +1,119 @@
+"""Shared fixtures: a migrated database on SQLite and on PostgreSQL, hostile strings, a seat.
+
+Every store test takes `engine` and so runs twice: on a SQLite file and on a PostgreSQL database
+of its own (created per test session, so parallel runs never share one). The PostgreSQL leg runs
+when CALLPOP_TEST_POSTGRES_URL is set and skips, saying why, when it is not.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from store.db import make_engine
+from store.migrate import upgrade
+
+POSTGRES_URL_VAR = "CALLPOP_TEST_POSTGRES_URL"
+HOSTILE_FILE = Path(__file__).parent / "data" / "hostile-strings.json"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the developer's own config file or writes into their data dir."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("CALLPOP_CONFIG", str(home / "config.toml"))
+    monkeypatch.setenv("CALLPOP_DATA_DIR", str(home / "data"))
+    for name in ("CALLPOP_DATABASE_URL", "CALLPOP_OPERATOR", "CALLPOP_EXTENSION", "CALLPOP_API_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty SQLite file that each test copies (migrating once is much faster)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test session, dropped at the end."""
+    base_url = os.environ.get(POSTGRES_URL_VAR)
+    if not base_url:
+        pytest.skip(f"PostgreSQL leg: set {POSTGRES_URL_VAR} to run it")
+    admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT")
+    name = f"callpop_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sa.make_url(base_url).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def _truncate_all(engine: Engine) -> None:
+    tables = [name for name in sa.inspect(engine).get_table_names() if name != "alembic_version"]
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "TRUNCATE " + ", ".join(f'"{name}"' for name in tables) + " RESTART IDENTITY CASCADE"
+        )
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, sqlite_template: Path, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty, migrated database: once on SQLite, once on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "callpop.db"
+        shutil.copyfile(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("postgres_database_url")
+    engine = make_engine(url)
+    _truncate_all(engine)
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on an empty, migrated database (both backends)."""
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_template: Path, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on an empty, migrated SQLite file, for UI tests that need one backend only."""
+    path = tmp_path / "callpop.db"
+    shutil.copyfile(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    yield engine
+    engine.dispose()
+
+
+def load_hostile_strings() -> list[dict[str, str]]:
+    """The shared attack strings plus callpop's own additions."""
+    return json.loads(HOSTILE_FILE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(params=[entry["value"] for entry in load_hostile_strings()], ids=lambda v: repr(v[:24]))
+def hostile(request: pytest.FixtureRequest) -> str:
+    """Each hostile string in turn."""
+    return str(request.param)
