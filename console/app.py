@@ -68,5 +68,7 @@ def make_app(settings: Settings, *, engine: Engine | None = None) -> CallpopApp:
         operator=settings.operator,
         extension=settings.extension,
         default_region=settings.default_region,
+        data_dir=settings.data_dir,
+        outcomes_file=settings.outcomes_file,
     )
     return CallpopApp(context)

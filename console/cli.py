@@ -13,7 +13,9 @@ from console.config import load_settings
 def build_parser() -> argparse.ArgumentParser:
     """The full parser: one sub-command per module of `console.commands`."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--database", metavar="URL", help="SQLAlchemy database URL (default: CALLPOP_DATABASE_URL)")
+    common.add_argument(
+        "--database", metavar="URL", help="SQLAlchemy database URL (default: CALLPOP_DATABASE_URL)"
+    )
     parser = argparse.ArgumentParser(prog="callpop", description="Terminal support console for operators.")
     subparsers = parser.add_subparsers(dest="verb", metavar="VERB", required=True)
     for module in commands.discover():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy.engine import Engine
@@ -17,6 +18,10 @@ class ConsoleContext:
     operator: str
     extension: str
     default_region: str
+    data_dir: Path
+    """Local folder for this seat's durable files (wrap-up drafts and the offline journal)."""
+    outcomes_file: Path | None = None
+    """Wrap-up reasons/outcomes TOML; None means the built-in list."""
 
 
 class HasContext(Protocol):

@@ -61,11 +61,17 @@ def make_customer(
     return customer
 
 
-def make_product(engine: Engine, code: str, category: ProductCategory, *, warranty_months: int = 0) -> Product:
+def make_product(
+    engine: Engine, code: str, category: ProductCategory, *, warranty_months: int = 0
+) -> Product:
     """A committed catalogue product."""
     with write_session(engine) as session:
-        product = Product(code=code, name=code.replace("_", " ").title(), category=category,
-                          standard_warranty_months=warranty_months)
+        product = Product(
+            code=code,
+            name=code.replace("_", " ").title(),
+            category=category,
+            standard_warranty_months=warranty_months,
+        )
         session.add(product)
     return product
 
@@ -82,16 +88,25 @@ def make_holding(
 ) -> Holding:
     """A committed holding, with a standard warranty ending on `warranty_ends_on` if given."""
     with write_session(engine) as session:
-        holding = Holding(customer_id=customer.id, product_id=product.id, reference=reference,
-                          opened_on=opened_on or date(2024, 1, 1), price_paid=price_paid)
+        holding = Holding(
+            customer_id=customer.id,
+            product_id=product.id,
+            reference=reference,
+            opened_on=opened_on or date(2024, 1, 1),
+            price_paid=price_paid,
+        )
         session.add(holding)
         session.flush()
         if warranty_ends_on is not None:
-            session.add(Warranty(holding_id=holding.id, starts_on=holding.opened_on, ends_on=warranty_ends_on))
+            session.add(
+                Warranty(holding_id=holding.id, starts_on=holding.opened_on, ends_on=warranty_ends_on)
+            )
     return holding
 
 
-def make_ticket(engine: Engine, customer: Customer, subject: str = "Invoice question", **fields: object) -> Ticket:
+def make_ticket(
+    engine: Engine, customer: Customer, subject: str = "Invoice question", **fields: object
+) -> Ticket:
     """A committed ticket with a unique number."""
     with write_session(engine) as session:
         ticket = Ticket(number=f"T-{next(_serial):06d}", customer_id=customer.id, subject=subject, **fields)

@@ -6,6 +6,8 @@ it here so they do not depend on the screens before it.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy.engine import Engine
 from textual.app import App
 from textual.screen import Screen
@@ -13,9 +15,13 @@ from textual.screen import Screen
 from screens.context import ConsoleContext
 
 
-def seat(engine: Engine, *, operator: str = "anna", extension: str = "100", region: str = "IT") -> ConsoleContext:
-    """A console context at a test seat."""
-    return ConsoleContext(engine=engine, operator=operator, extension=extension, default_region=region)
+def seat(
+    engine: Engine, data_dir: Path, *, operator: str = "anna", extension: str = "100", region: str = "IT"
+) -> ConsoleContext:
+    """A console context at a test seat whose local files live in `data_dir` (use tmp_path)."""
+    return ConsoleContext(
+        engine=engine, operator=operator, extension=extension, default_region=region, data_dir=data_dir
+    )
 
 
 class ScreenHarness(App[None]):

@@ -17,8 +17,21 @@ from tests.factories import make_customer
 
 def test_migrated_schema_has_every_table(engine: Engine) -> None:
     assert pending_revisions(engine) == []
-    assert {"customer", "phone", "email", "address", "product", "holding", "warranty", "ticket",
-            "interaction", "call", "operator", "campaign", "campaigncontact"} <= table_names(engine)
+    assert {
+        "customer",
+        "phone",
+        "email",
+        "address",
+        "product",
+        "holding",
+        "warranty",
+        "ticket",
+        "interaction",
+        "call",
+        "operator",
+        "campaign",
+        "campaigncontact",
+    } <= table_names(engine)
 
 
 def test_customer_round_trip_keeps_accents_and_utc(engine: Engine) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,5 +34,3 @@ def money_field(default: Decimal | None = None) -> Any:
 def text_field(default: str = "", *, max_length: int = 200, index: bool = False) -> Any:
     """A bounded one-line string."""
     return Field(default=default, max_length=max_length, index=index)
-
-

@@ -113,6 +113,3 @@ class Address(SQLModel, table=True):
     valid_to: date | None = Field(default=None, description="Set when a newer address replaced it")
     created_at: datetime = created_at_field()
     updated_at: datetime | None = timestamp_field()
-
-
-
