@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `callpop` script; returns the process exit code."""
     args = build_parser().parse_args(argv)
-    settings = load_settings(database_url=args.database)
+    settings = load_settings(database_url=getattr(args, "database", None))
     try:
         return int(args.handler(args, settings) or 0)
     except KeyboardInterrupt:

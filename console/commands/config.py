@@ -8,7 +8,9 @@ from console.config import Settings, default_config_file
 
 
 def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("config", help="show the config file path and the effective settings")
+    parser = subparsers.add_parser(
+        "config", help="show the config file path and the effective settings", parents=parents
+    )
     parser.set_defaults(handler=run)
 
 
