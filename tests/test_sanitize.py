@@ -1,0 +1,67 @@
+"""The one sanitiser: every hostile string comes out free of control characters and escapes."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from store.sanitize import clean_line, clean_text
+from tests.conftest import HOSTILE_FILE, load_hostile_strings
+
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def test_hostile_strings_lose_every_control_character(hostile: str) -> None:
+    cleaned = clean_text(hostile)
+    assert not _FORBIDDEN.search(cleaned)
+    assert "\x1b" not in cleaned
+
+
+def test_osc52_payload_is_removed_whole() -> None:
+    assert clean_text("Bob\x1b]52;c;ZWNobyBoaQ==\x07") == "Bob"
+
+
+def test_csi_and_c1_are_removed() -> None:
+    assert clean_text("Eve\x1b[2J\x1b[H") == "Eve"
+    assert clean_text("Mal\x9b31mlory\x7f") == "Mallory"
+
+
+def test_markup_and_legitimate_text_are_kept_literally() -> None:
+    for text in ("[@click=app.quit]Mallory[/]", "Smith [Jr.] & Sons [2]", "Robert'); DROP TABLE customer;--"):
+        assert clean_text(text) == text
+
+
+def test_one_line_fields_fold_line_breaks_and_tabs() -> None:
+    assert clean_line("  First line\nSecond line\r\nThird\tend ") == "First line Second line Third end"
+    assert clean_line(None) == ""
+
+
+def test_multiline_notes_keep_newlines_and_tabs() -> None:
+    assert clean_text("a\r\nb\tc\rd") == "a\nb\tc\nd"
+
+
+def test_accents_emoji_cjk_and_rtl_survive() -> None:
+    for text in ("José García Núñez", "李小龍 🐉 Müller", "محمد الراشد", "Jo\u200bse\u0301"):
+        assert clean_text(text) == text
+
+
+@given(st.text())
+def test_clean_text_is_idempotent_and_safe(text: str) -> None:
+    once = clean_text(text)
+    assert clean_text(once) == once
+    assert not _FORBIDDEN.search(once)
+
+
+def test_local_hostile_list_contains_every_shared_string() -> None:
+    """Regression: the repo's copy must not drift behind ../shared/hostile-strings.json. You should
+    see every shared attack string in tests/data (the shared file is beside the clone in CI)."""
+    shared = Path(__file__).resolve().parents[2] / "shared" / "hostile-strings.json"
+    if not shared.exists():
+        return  # a clone without shared/ beside it: the repo copy is the reference
+    ours = {entry["value"] for entry in load_hostile_strings()}
+    theirs = {entry["value"] for entry in json.loads(shared.read_text(encoding="utf-8"))}
+    assert theirs <= ours, f"copy the new strings from {shared} into {HOSTILE_FILE}"
