@@ -1,0 +1,245 @@
+"""Logging a call's outcome: one short transaction that is safe to run twice.
+
+A wrap-up may be written by the console right away or replayed later from the seat's journal
+(store.journal), possibly after a connection died mid-commit. So the write is idempotent by
+`call_id`: the Call row is locked (or created) first, and a call already wrapped is left alone.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlmodel import Session, select
+
+from store.db import is_sqlite, write_session
+from store.models import Call, CallStatus, Campaign, CampaignContact, Interaction
+from store.models.callbacks import Callback
+from store.sanitize import clean_line, clean_text
+from store.tickets import TicketChange, apply_ticket_change
+from store.timeutil import utcnow
+
+PG_ATTEMPTS = 4
+_BACKOFF_S = (0.05, 0.2, 0.5)
+
+
+class WrapUpError(ValueError):
+    """The wrap-up cannot be stored as given (not a database outage): the operator must fix it."""
+
+
+@dataclass(frozen=True)
+class CallbackRequest:
+    due_at: datetime
+    assignee: str
+    phone: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class OfferResponse:
+    """An offer presented during the call and the customer's answer (recorded by store.offers)."""
+
+    offer_code: str
+    response: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class WrapUp:
+    """Everything the operator logged for one call; plain data so it can wait in the journal."""
+
+    call_id: str
+    operator: str
+    extension: str = ""
+    customer_id: int | None = None
+    reason: str = ""
+    outcome: str = ""
+    notes: str = ""
+    campaign_code: str = ""
+    channel: str = "voice"
+    direction: str = "inbound"
+    """"manual" for a contact started from a lookup (outbound or walk-in) rather than a ring."""
+    started_at: datetime | None = None
+    ticket: TicketChange | None = None
+    callback: CallbackRequest | None = None
+    offer_responses: tuple[OfferResponse, ...] = field(default_factory=tuple)
+    timed_out: bool = False
+
+    def cleaned(self) -> WrapUp:
+        """The same wrap-up with every typed string sanitised and cut to its column."""
+        ticket = self.ticket and replace(
+            self.ticket,
+            subject=clean_line(self.ticket.subject)[:200],
+            category=clean_line(self.ticket.category)[:40],
+            assignee=clean_line(self.ticket.assignee)[:64],
+        )
+        callback = self.callback and replace(
+            self.callback,
+            assignee=clean_line(self.callback.assignee)[:64],
+            phone=clean_line(self.callback.phone)[:32],
+            note=clean_line(self.callback.note)[:500],
+        )
+        return replace(
+            self,
+            notes=clean_text(self.notes).strip()[:8000],
+            campaign_code=clean_line(self.campaign_code).upper()[:40],
+            ticket=ticket,
+            callback=callback,
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), default=_encode)
+
+    @classmethod
+    def from_json(cls, text: str) -> WrapUp:
+        data = json.loads(text)
+        if data.get("started_at"):
+            data["started_at"] = datetime.fromisoformat(data["started_at"])
+        if data.get("ticket"):
+            data["ticket"] = TicketChange(**data["ticket"])
+        if data.get("callback"):
+            callback = data["callback"]
+            data["callback"] = CallbackRequest(
+                **{**callback, "due_at": datetime.fromisoformat(callback["due_at"])}
+            )
+        data["offer_responses"] = tuple(OfferResponse(**item) for item in data.get("offer_responses", ()))
+        return cls(**data)
+
+
+def _encode(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot journal {type(value).__name__}")
+
+
+def is_transient(error: BaseException) -> bool:
+    """A database outage (locked, unreachable, connection killed, serialization conflict):
+    the wrap-up is fine and must wait in the journal rather than be rejected."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, OperationalError | InterfaceError)
+
+
+def save_wrapup(engine: Engine, wrapup: WrapUp) -> bool:
+    """Store `wrapup`; True if written now, False if this call was already wrapped (a replay).
+
+    On PostgreSQL a dropped connection or serialization failure is retried a few times; on SQLite
+    the busy timeout has already waited, so an error goes straight back (to the journal).
+    """
+    wrapup = wrapup.cleaned()
+    attempts = 1 if is_sqlite(engine) else PG_ATTEMPTS
+    for attempt in range(attempts + 1):
+        try:
+            with write_session(engine) as session:
+                return _write(session, wrapup)
+        except IntegrityError:
+            if attempt >= 1:  # a raced insert is seen as "already wrapped" on the retry
+                raise
+        except (OperationalError, InterfaceError, DBAPIError) as error:
+            if not is_transient(error) or attempt + 1 >= attempts:
+                raise
+            time.sleep(_BACKOFF_S[min(attempt, len(_BACKOFF_S) - 1)])
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _write(session: Session, wrapup: WrapUp) -> bool:
+    now = utcnow()
+    call = session.exec(select(Call).where(Call.call_id == wrapup.call_id).with_for_update()).first()
+    if call is not None and call.wrapped_at is not None:
+        return False
+    if call is None:
+        started = wrapup.started_at or now
+        call = Call(
+            call_id=wrapup.call_id,
+            channel=wrapup.channel,
+            direction=wrapup.direction,
+            extension=wrapup.extension,
+            rang_at=started,
+            answered_at=started,
+        )
+        session.add(call)
+    customer_id = wrapup.customer_id or call.customer_id
+    call.customer_id = customer_id
+    call.operator = wrapup.operator
+    call.status = CallStatus.DONE
+    call.reason, call.outcome = wrapup.reason, wrapup.outcome
+    call.notes, call.campaign_code = wrapup.notes, wrapup.campaign_code
+    call.ended_at = call.ended_at or now
+    call.wrapped_at = now
+    session.flush()
+    ticket_id = None
+    if wrapup.ticket is not None:
+        if customer_id is None:
+            raise WrapUpError("a ticket needs a customer: look the customer up first")
+        ticket_id = apply_ticket_change(session, wrapup.ticket, customer_id=customer_id, now=now)
+    if wrapup.callback is not None:
+        session.add(_callback(wrapup, customer_id, now))
+    if customer_id is not None:
+        session.add(_interaction(wrapup, customer_id, ticket_id, now))
+        _mark_campaign_response(session, wrapup.campaign_code, customer_id, now.date())
+    record_offer_responses(session, wrapup, customer_id)
+    return True
+
+
+def record_offer_responses(session: Session, wrapup: WrapUp, customer_id: int | None) -> None:
+    """Plug point for the offers module: the presentations and answers of this call are written in
+    the wrap-up's own transaction, so they land (or replay) exactly when the outcome does."""
+    if not wrapup.offer_responses:
+        return
+    from store import offers  # owned by the offers engineer; imported only when a call had offers
+
+    offers.record_responses(session, wrapup, customer_id)
+
+
+def _callback(wrapup: WrapUp, customer_id: int | None, now: datetime) -> Callback:
+    request = wrapup.callback
+    assert request is not None
+    if request.due_at.tzinfo is None:
+        raise WrapUpError("callback time has no time zone")
+    return Callback(
+        call_id=wrapup.call_id,
+        customer_id=customer_id,
+        assignee=request.assignee or wrapup.operator,
+        due_at=request.due_at,
+        phone=request.phone,
+        note=request.note,
+        created_by=wrapup.operator,
+        created_at=now,
+    )
+
+
+def _interaction(wrapup: WrapUp, customer_id: int, ticket_id: int | None, now: datetime) -> Interaction:
+    label = " / ".join(part for part in (wrapup.reason, wrapup.outcome) if part)
+    summary = f"[{label}] {wrapup.notes}".strip() if label else wrapup.notes
+    return Interaction(
+        customer_id=customer_id,
+        ticket_id=ticket_id,
+        channel=wrapup.channel,
+        direction=wrapup.direction,
+        operator=wrapup.operator,
+        occurred_at=now,
+        summary=summary[:4000],
+    )
+
+
+def _mark_campaign_response(session: Session, code: str, customer_id: int, today: date) -> None:
+    """A quoted coupon or campaign code counts as this customer's response to that mailing."""
+    if not code:
+        return
+    contact = session.exec(
+        select(CampaignContact)
+        .join(Campaign, sa.and_(Campaign.id == CampaignContact.campaign_id))
+        .where(
+            CampaignContact.customer_id == customer_id,
+            CampaignContact.responded_on.is_(None),  # type: ignore[union-attr]
+            sa.or_(Campaign.code == code, CampaignContact.coupon_code == code),
+        )
+    ).first()
+    if contact is not None:
+        contact.responded_on = today
