@@ -1,5 +1,6 @@
 """Every table callpop stores, re-exported so Alembic and callers see one metadata."""
 
+from store.models.audit import AuditEntry  # noqa: F401  (customer edit audit trail)
 from store.models.callbacks import Callback, CallbackStatus  # noqa: F401  (wrap-up callbacks)
 from store.models.calls import Call, CallStatus
 from store.models.campaigns import Campaign, CampaignContact

@@ -1,0 +1,323 @@
+"""Editing how a customer is reached, safely: validated, optimistically locked, audited, announced.
+
+Every save claims the customer first with `UPDATE ... SET version = version + 1 WHERE version =
+:expected`. If another console saved since the operator opened the form, no row matches,
+`StaleVersion` is raised and the whole transaction (contact changes included) rolls back: nothing
+is overwritten. The audit rows and the change-feed event go in the same transaction as the edit.
+
+The form edits fixed slots (one phone per kind, two e-mails) so two versions compare field by field
+and an operator's changes can be re-applied on top of someone else's (`reapply`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from store.db import read_session, write_session
+from store.models import Address, AddressKind, Channel, Customer, Email, Phone, PhoneKind
+from store.models.audit import AuditEntry
+from store.notify import publish
+from store.phones import normalize_phone, phone_hint
+from store.sanitize import clean_line
+from store.timeutil import utcnow
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z]{2})?$")
+_PHONE_SLOTS = {"mobile": PhoneKind.MOBILE, "home_phone": PhoneKind.HOME, "work_phone": PhoneKind.WORK}
+_EMAIL_SLOTS = ("email", "email_2")
+_CUSTOMER_FIELDS = (
+    "preferred_language",
+    "preferred_channel",
+    "consent_voice",
+    "consent_email",
+    "consent_sms",
+    "consent_post",
+)
+
+LABELS = {
+    "mobile": "Mobile phone",
+    "home_phone": "Home phone",
+    "work_phone": "Work phone",
+    "email": "E-mail",
+    "email_2": "Second e-mail",
+    "preferred_language": "Language",
+    "preferred_channel": "Preferred channel",
+    "consent_voice": "Marketing calls",
+    "consent_email": "Marketing e-mail",
+    "consent_sms": "Marketing SMS",
+    "consent_post": "Marketing post",
+}
+
+
+@dataclass(frozen=True)
+class ContactFields:
+    """What the contact form edits; phones are E.164 once validated."""
+
+    mobile: str = ""
+    home_phone: str = ""
+    work_phone: str = ""
+    email: str = ""
+    email_2: str = ""
+    preferred_language: str = "en"
+    preferred_channel: str = Channel.VOICE.value
+    consent_voice: bool = False
+    consent_email: bool = False
+    consent_sms: bool = False
+    consent_post: bool = False
+
+
+@dataclass(frozen=True)
+class ContactSnapshot:
+    fields: ContactFields
+    version: int
+
+
+@dataclass(frozen=True)
+class AddressInput:
+    kind: str
+    line1: str
+    city: str
+    country: str
+    line2: str = ""
+    postcode: str = ""
+    region: str = ""
+
+
+class InvalidContact(ValueError):
+    """What the operator typed cannot be saved; `errors` maps each field to a message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{LABELS.get(k, k)}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class StaleVersion(Exception):
+    """Someone else saved the customer first; nothing was written."""
+
+    def __init__(self, current_version: int | None) -> None:
+        super().__init__(f"the customer was changed by someone else (now version {current_version})")
+        self.current_version = current_version
+
+
+def changed(a: ContactFields, b: ContactFields) -> list[str]:
+    """Names of the fields that differ between `a` and `b`."""
+    return [f.name for f in fields(ContactFields) if getattr(a, f.name) != getattr(b, f.name)]
+
+
+def reapply(base: ContactFields, mine: ContactFields, theirs: ContactFields) -> ContactFields:
+    """Theirs, with every field the operator changed (from `base`) set to the operator's value."""
+    return replace(theirs, **{name: getattr(mine, name) for name in changed(base, mine)})
+
+
+def validate(draft: ContactFields, region: str) -> ContactFields:
+    """The draft cleaned and normalised (phones to E.164, e-mails lower-case); raises InvalidContact."""
+    errors: dict[str, str] = {}
+    values = {name: clean_line(getattr(draft, name)) for name in (*_PHONE_SLOTS, *_EMAIL_SLOTS)}
+    for slot in _PHONE_SLOTS:
+        if values[slot]:
+            e164 = normalize_phone(values[slot], region)
+            if e164 is None:
+                errors[slot] = phone_hint(values[slot], region) or "Not a valid phone number."
+            values[slot] = e164 or values[slot]
+    for slot in _EMAIL_SLOTS:
+        values[slot] = values[slot].lower()
+        if values[slot] and (len(values[slot]) > 254 or not _EMAIL.match(values[slot])):
+            errors[slot] = "Not an e-mail address: write it as name@example.com."
+    language = clean_line(draft.preferred_language).lower()
+    if not _LANGUAGE.match(language):
+        errors["preferred_language"] = "Required: a language code such as en, it or pt-br."
+    if draft.preferred_channel not in {c.value for c in Channel}:
+        errors["preferred_channel"] = "Required: choose a channel."
+    if not any(values.values()):
+        errors["mobile"] = "Required: at least one phone number or e-mail address."
+    if errors:
+        raise InvalidContact(errors)
+    return replace(draft, **values, preferred_language=language)
+
+
+def load_contact(engine: Engine, customer_id: int) -> ContactSnapshot | None:
+    """The customer's contact fields as the form shows them, with the version they belong to."""
+    with read_session(engine) as session:
+        customer = session.get(Customer, customer_id)
+        if customer is None:
+            return None
+        return ContactSnapshot(_current(session, customer), customer.version)
+
+
+def save_contact(
+    engine: Engine,
+    customer_id: int,
+    expected_version: int,
+    draft: ContactFields,
+    *,
+    operator: str,
+    region: str,
+) -> int:
+    """Validate and store `draft` if the customer is still at `expected_version`; the new version."""
+    new = validate(draft, region)
+    with write_session(engine) as session:
+        version = _claim(session, customer_id, expected_version)
+        customer = session.get(Customer, customer_id)
+        assert customer is not None
+        old = _current(session, customer)
+        audit = _Audit(session, operator, customer_id)
+        for name in _CUSTOMER_FIELDS:
+            if getattr(old, name) != getattr(new, name):
+                audit.log("customer", customer_id, name, getattr(old, name), getattr(new, name))
+                setattr(customer, name, getattr(new, name))
+        phones = _rows(session, Phone, customer_id)
+        for slot, kind in _PHONE_SLOTS.items():
+            row = next((p for p in phones if p.kind == kind), None)
+            if row is None and getattr(new, slot):
+                primary = not any(p.is_primary for p in phones)
+                row = Phone(customer_id=customer_id, e164="", kind=kind, is_primary=primary)
+                phones.append(row)
+            _put(session, audit, row, getattr(new, slot), "phone", slot)
+        emails = _rows(session, Email, customer_id)
+        for index, slot in enumerate(_EMAIL_SLOTS):
+            row = emails[index] if index < len(emails) else None
+            if row is None and getattr(new, slot):
+                row = Email(customer_id=customer_id, address="", is_primary=index == 0)
+            _put(session, audit, row, getattr(new, slot), "email", slot)
+        publish(session, "customer", str(customer_id))
+    return version
+
+
+def mark_undeliverable(
+    engine: Engine,
+    customer_id: int,
+    expected_version: int,
+    address_id: int,
+    *,
+    on: date,
+    reason: str,
+    operator: str,
+) -> int:
+    """Flag an address as returning mail (date and reason kept); the new customer version."""
+    reason = clean_line(reason)
+    if not reason:
+        raise InvalidContact({"reason": "Required: why the mail came back (moved, unknown, refused)."})
+    with write_session(engine) as session:
+        version = _claim(session, customer_id, expected_version)
+        address = session.get(Address, address_id)
+        if address is None or address.customer_id != customer_id:
+            raise InvalidContact({"address": "That address does not belong to this customer."})
+        audit = _Audit(session, operator, customer_id)
+        audit.log("address", address_id, "undeliverable", address.undeliverable, True)
+        audit.log("address", address_id, "undeliverable_reason", address.undeliverable_reason, reason)
+        address.undeliverable, address.undeliverable_on, address.undeliverable_reason = True, on, reason
+        address.updated_at = utcnow()
+        publish(session, "customer", str(customer_id))
+    return version
+
+
+def record_address(
+    engine: Engine, customer_id: int, expected_version: int, new: AddressInput, *, today: date, operator: str
+) -> int:
+    """Store a new current address of its kind; the one it replaces gets `valid_to = today`."""
+    cleaned = AddressInput(**{k: clean_line(v) for k, v in asdict(new).items()})
+    errors = {name: "Required." for name in ("line1", "city") if not getattr(cleaned, name)}
+    if not re.fullmatch(r"[A-Za-z]{2}", cleaned.country):
+        errors["country"] = "Required: a two-letter country code such as IT."
+    if cleaned.kind not in {k.value for k in AddressKind}:
+        errors["kind"] = "Choose home, office or billing."
+    if errors:
+        raise InvalidContact(errors)
+    with write_session(engine) as session:
+        version = _claim(session, customer_id, expected_version)
+        audit = _Audit(session, operator, customer_id)
+        current = (col(Address.kind) == cleaned.kind, col(Address.valid_to).is_(None))
+        for old in _rows(session, Address, customer_id, *current):
+            audit.log("address", old.id, "valid_to", None, today)
+            old.valid_to, old.updated_at = today, utcnow()
+        fields_in = asdict(replace(cleaned, country=cleaned.country.upper()))
+        address = Address(customer_id=customer_id, valid_from=today, **fields_in)
+        session.add(address)
+        session.flush()
+        audit.log("address", address.id, "created", "", f"{cleaned.kind}: {cleaned.line1}, {cleaned.city}")
+        publish(session, "customer", str(customer_id))
+    return version
+
+
+def _claim(session: Session, customer_id: int, expected_version: int) -> int:
+    """Bump the version if it is still `expected_version` (row-locks it); else StaleVersion."""
+    result = session.execute(
+        sa.update(Customer)
+        .where(col(Customer.id) == customer_id, col(Customer.version) == expected_version)
+        .values(version=Customer.version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleVersion(session.exec(select(Customer.version).where(Customer.id == customer_id)).first())
+    return expected_version + 1
+
+
+def _rows(session: Session, model: Any, customer_id: int, *where: Any) -> list[Any]:
+    """The customer's rows of `model`, primary first where there is a primary."""
+    order = [col(model.is_primary).desc()] if hasattr(model, "is_primary") else []
+    query = select(model).where(model.customer_id == customer_id, *where).order_by(*order, model.id)
+    return list(session.exec(query))
+
+
+def _current(session: Session, customer: Customer) -> ContactFields:
+    phones = _rows(session, Phone, customer.id or 0)
+    emails = [e.address for e in _rows(session, Email, customer.id or 0)] + ["", ""]
+    return ContactFields(
+        **{slot: next((p.e164 for p in phones if p.kind == kind), "") for slot, kind in _PHONE_SLOTS.items()},
+        email=emails[0],
+        email_2=emails[1],
+        **{name: getattr(customer, name) for name in _CUSTOMER_FIELDS},
+    )
+
+
+def _put(
+    session: Session, audit: _Audit, row: Phone | Email | None, value: str, entity: str, slot: str
+) -> None:
+    """Insert (a row without id), update or delete the row behind one slot, auditing the change."""
+    if row is None:
+        return
+    attr = "e164" if entity == "phone" else "address"
+    old = getattr(row, attr)
+    if old == value:
+        return
+    setattr(row, attr, value)
+    if not value:
+        session.delete(row)
+    else:
+        session.add(row)
+        session.flush()
+    audit.log(entity, row.id, slot, old, value)
+
+
+class _Audit:
+    """Writes audit rows for one operator's edit of one customer, inside its transaction."""
+
+    def __init__(self, session: Session, operator: str, customer_id: int) -> None:
+        self._session, self._operator, self._customer_id = session, clean_line(operator), customer_id
+
+    def log(self, entity: str, entity_id: int | None, field: str, old: object, new: object) -> None:
+        entry = AuditEntry(
+            operator=self._operator,
+            customer_id=self._customer_id,
+            entity=entity,
+            entity_id=entity_id,
+            field=field,
+            old_value=_text(old),
+            new_value=_text(new),
+        )
+        self._session.add(entry)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return clean_line(str(value))[:1000]
