@@ -15,6 +15,7 @@ from store.models.customers import (
     PhoneKind,
 )
 from store.models.events import CallEmail, ChangeEventRecord  # noqa: F401  (change feed tables)
+from store.models.offers import Offer, OfferPolicy, OfferPresentation, OfferStat  # noqa: F401  (next best offer)
 from store.models.operators import Operator, Role
 from store.models.products import Holding, HoldingStatus, Product, ProductCategory, Warranty, WarrantyKind
 from store.models.tickets import Interaction, Ticket, TicketPriority, TicketStatus
