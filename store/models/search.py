@@ -1,0 +1,69 @@
+"""Tables of the customer search index (kept current by `store.search.sync` on every flush).
+
+They are plain Core tables: the index is written and read in bulk with Core statements, never as
+ORM objects. Token and digit columns compare byte-wise ("C" collation on PostgreSQL, SQLite's
+binary default) so a prefix is a range query on the index.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from sqlmodel import SQLModel
+
+
+def bytewise_string(length: int) -> sa.types.TypeEngine[str]:
+    """A VARCHAR that sorts by code point on both backends, so `>= p AND < p'` finds prefixes."""
+    return sa.String(length).with_variant(sa.String(length, collation="C"), "postgresql")
+
+
+search_token = sa.Table(
+    "search_token",
+    SQLModel.metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("token", bytewise_string(64), nullable=False),
+    sa.Column("df", sa.Integer, nullable=False, default=0),  # customers holding it: an estimate
+    sa.Index("ix_search_token_token", "token", unique=True),
+)
+
+search_token_key = sa.Table(  # deletion neighbourhood: hash of a token with 0-2 letters deleted
+    "search_token_key",
+    SQLModel.metadata,
+    sa.Column("key", sa.BigInteger, nullable=False),
+    sa.Column("token_id", sa.Integer, nullable=False),
+    sa.Index("ix_search_token_key_key", "key", "token_id"),
+)
+
+search_posting = sa.Table(
+    "search_posting",
+    SQLModel.metadata,
+    sa.Column("token_id", sa.Integer, nullable=False),
+    sa.Column("customer_id", sa.Integer, sa.ForeignKey("customer.id", ondelete="CASCADE"), nullable=False),
+    sa.Index("ix_search_posting_token", "token_id", "customer_id"),
+    sa.Index("ix_search_posting_customer", "customer_id"),
+)
+
+search_phone = sa.Table(
+    "search_phone",
+    SQLModel.metadata,
+    sa.Column("phone_id", sa.Integer, sa.ForeignKey("phone.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("customer_id", sa.Integer, sa.ForeignKey("customer.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("nsn", bytewise_string(20), nullable=False),  # national significant number
+    sa.Column("rdigits", bytewise_string(20), nullable=False),  # E.164 digits reversed: suffix = prefix
+    sa.Index("ix_search_phone_customer", "customer_id"),
+    sa.Index("ix_search_phone_nsn", "nsn"),
+    sa.Index("ix_search_phone_rdigits", "rdigits"),
+)
+
+REBUILT_INDEXES = ("ix_search_token_key_key", "ix_search_posting_token", "ix_search_posting_customer")
+"""Indexes a full rebuild drops before its bulk insert and creates again after (much faster)."""
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _keep_index_current(session: Session, _context: Any) -> None:
+    """Every ORM write, from any caller, updates the index in its own transaction."""
+    from store.search.sync import sync_flush  # late: store.search imports the models
+
+    sync_flush(session)

@@ -1,0 +1,122 @@
+"""Phone numbers as operators type them and as the switch sends them, read into E.164.
+
+Operators paste numbers in every national habit ("06 1234 5678", "0039 06...", "(415) 555-0100",
+"0151/23456789"); the store keeps E.164 only, so every comparison goes through `normalize_phone`.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
+
+_NOT_DIALLABLE = re.compile(r"[^0-9+]")
+_LETTERS = re.compile(r"[^\W\d_]")
+_MASK = "\u2022"
+
+
+def digits_of(raw: str) -> str:
+    """Only the ASCII digits of `raw` ("+39 (06) 12-34" -> "39061234")."""
+    return "".join(ch for ch in raw if "0" <= ch <= "9")
+
+
+def _candidates(raw: str) -> list[str]:
+    """Ways to read `raw`: as typed, "00" as the international prefix, the Italian-style 0 restored."""
+    text = _NOT_DIALLABLE.sub("", raw.strip())
+    if not text:
+        return []
+    plus = text.startswith("+")
+    digits = digits_of(text)
+    found = [("+" if plus else "") + digits]
+    if not plus and digits.startswith("00"):
+        found.append("+" + digits[2:])
+    return found
+
+
+def _parse(raw: str, region: str) -> phonenumbers.PhoneNumber | None:
+    """The first valid reading of `raw`, or None."""
+    for text in _candidates(raw):
+        try:
+            number = phonenumbers.parse(text, region.upper() or None)
+        except NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return number
+        # "+39 6 1234 5678": the caller dropped a leading 0 that belongs to the number itself.
+        with_zero = f"+{number.country_code}0{phonenumbers.national_significant_number(number)}"
+        try:
+            retry = phonenumbers.parse(with_zero, None)
+        except NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(retry):
+            return retry
+    return None
+
+
+def normalize_phone(raw: str, region: str) -> str | None:
+    """`raw` in E.164 ("+390612345678"), read with `region` when it has no country prefix; None if invalid."""
+    number = _parse(raw or "", region)
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164) if number else None
+
+
+def national_number(e164: str) -> str:
+    """The national significant number of a stored E.164 number (its digits after the country code)."""
+    try:
+        return phonenumbers.national_significant_number(phonenumbers.parse(e164, None))
+    except NumberParseException:
+        return digits_of(e164)
+
+
+_REASONS = {
+    ValidationResult.TOO_SHORT: "too short",
+    ValidationResult.TOO_LONG: "too long",
+    ValidationResult.INVALID_COUNTRY_CODE: "an unknown country code",
+    ValidationResult.INVALID_LENGTH: "the wrong length",
+}
+
+
+def phone_hint(raw: str, region: str) -> str:
+    """ "" when `raw` is a valid number; otherwise one sentence telling the operator what is wrong."""
+    raw = raw or ""
+    if normalize_phone(raw, region):
+        return ""
+    digits = digits_of(raw)
+    if not digits:
+        return "Type a phone number, or at least its last 4 digits."
+    if _LETTERS.search(raw):
+        return "A phone number has no letters; search by name, or by the digits alone."
+    if not raw.strip().startswith(("+", "00")) and not phonenumbers.country_code_for_region(region.upper()):
+        return f"Unknown default region {region!r}: write the number with its +country code."
+    for text in _candidates(raw):
+        try:
+            number = phonenumbers.parse(text, region.upper() or None)
+        except NumberParseException:
+            continue
+        reason = _REASONS.get(phonenumbers.is_possible_number_with_reason(number))
+        where = phonenumbers.region_code_for_country_code(number.country_code)
+        if reason:
+            return f"{len(digits)} digits is {reason} for a phone number in {where}."
+        return f"Not a valid number in {where}: check the area code, or add the +country code."
+    return "Not a phone number: write it as +39 06 1234 5678 or 06 1234 5678."
+
+
+def mask_phone(e164: str) -> str:
+    """A number for the screen with its middle hidden: "+39 06 •••• 5678" (keeps the last 4 digits)."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except NumberParseException:
+        return _MASK * max(0, len(e164) - 4) + e164[-4:]
+    shown = phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+    head = f"+{number.country_code} "
+    rest = shown.removeprefix(head)
+    total = len(digits_of(rest))
+    area = len(re.match(r"\d*", rest).group())
+    keep_area = area if total - area >= 6 else 0
+    out, seen = [], 0
+    for ch in rest:
+        if ch.isdigit():
+            seen += 1
+            ch = ch if seen <= keep_area or seen > total - 4 else _MASK
+        out.append(ch)
+    return head + "".join(out)

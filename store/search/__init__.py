@@ -1,0 +1,9 @@
+"""Customer search: by any phone format or partial number, by name with typos, e-mail, account,
+card last 4 or ticket number. The index lives in the database (see `store.models.search`), kept
+current by a flush hook in the writer's transaction; `rebuild_index` is for bulk loads."""
+
+from store.search.build import rebuild_index
+from store.search.lookup import find_by_email, find_by_phone, find_customers
+from store.search.types import Match, SearchResult
+
+__all__ = ["Match", "SearchResult", "find_by_email", "find_by_phone", "find_customers", "rebuild_index"]

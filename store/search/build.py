@@ -1,0 +1,97 @@
+"""Full rebuild of the search index, for bulk loads that bypassed the ORM (imports, benchmarks).
+
+One write transaction: readers keep seeing the old index until it commits. The big indexes are
+dropped before the bulk insert and created after it, which sorts once instead of inserting into
+a B-tree row by row.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from store.db import write_session
+from store.models import Customer, Phone
+from store.models.search import (
+    REBUILT_INDEXES,
+    search_phone,
+    search_posting,
+    search_token,
+    search_token_key,
+)
+from store.search.fold import delete_keys
+from store.search.sync import customer_tokens, phone_row
+
+BATCH = 20_000
+Progress = Callable[[int, int], None]
+
+
+def _batches(rows: Iterator, size: int = BATCH) -> Iterator[list]:
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _index_names(connection: sa.Connection, total: int, progress: Progress | None) -> Counter[str]:
+    """Post every customer's tokens; return each token's document frequency."""
+    ids: dict[str, int] = {}
+    df: Counter[str] = Counter()
+    c = Customer.__table__.c
+    rows = connection.execution_options(yield_per=BATCH).execute(
+        sa.select(c.id, c.given_name, c.family_name, c.display_name)
+    )
+    done = 0
+    for batch in _batches(iter(rows)):
+        postings = []
+        for row in batch:
+            for token in customer_tokens(row.given_name, row.family_name, row.display_name):
+                token_id = ids.setdefault(token, len(ids) + 1)
+                df[token] += 1
+                postings.append({"token_id": token_id, "customer_id": row.id})
+        connection.execute(sa.insert(search_posting), postings)
+        done += len(batch)
+        if progress:
+            progress(done, total)
+    _insert(connection, search_token, ({"id": i, "token": t, "df": df[t]} for t, i in ids.items()))
+    pairs = ({"key": key, "token_id": i} for t, i in ids.items() for key in delete_keys(t))
+    _insert(connection, search_token_key, pairs)
+    return df
+
+
+def _insert(connection: sa.Connection, table: sa.Table, rows: Iterator[dict]) -> None:
+    for batch in _batches(rows, 50_000):
+        connection.execute(sa.insert(table), batch)
+
+
+def rebuild_index(engine: Engine, *, progress: Progress | None = None) -> int:
+    """Rebuild the whole index from the customer and phone tables; returns the customers indexed."""
+    with write_session(engine) as session:
+        connection = session.connection()
+        for table in (search_posting, search_token_key, search_token, search_phone):
+            connection.execute(sa.delete(table))
+        for name in REBUILT_INDEXES:
+            connection.execute(sa.text(f"DROP INDEX {name}"))
+        total = connection.execute(sa.select(sa.func.count()).select_from(Customer)).scalar_one()
+        _index_names(connection, total, progress)
+        phones = connection.execution_options(yield_per=BATCH).execute(
+            sa.select(Phone.id, Phone.customer_id, Phone.e164)
+        )
+        _insert(connection, search_phone, (phone_row(p.id, p.customer_id, p.e164) for p in phones))
+        for index in search_token_key.indexes | search_posting.indexes:
+            if index.name in REBUILT_INDEXES:
+                index.create(connection)
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                sa.text("ANALYZE search_token, search_token_key, search_posting, search_phone")
+            )
+        else:
+            connection.execute(sa.text("ANALYZE"))
+    return total

@@ -1,0 +1,111 @@
+"""Keeping the search index current inside the writer's own transaction.
+
+`store.models.search` calls `sync_flush` after every ORM flush: new or renamed customers get their
+tokens re-posted, new or changed phones their digit rows. Deletes need nothing here: the index rows
+reference customer/phone with ON DELETE CASCADE, so even a Core delete leaves no stale posting.
+Only `search_token.df` (a selectivity estimate) may drift on deletes; `rebuild_index` recounts it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from store.models.customers import Customer, Phone
+from store.models.search import search_phone, search_posting, search_token, search_token_key
+from store.phones import national_number
+from store.search.fold import delete_keys, name_tokens
+
+_NAME_FIELDS = ("given_name", "family_name", "display_name")
+
+
+def customer_tokens(given_name: str, family_name: str, display_name: str) -> set[str]:
+    """What a customer is found by: the tokens of all three name fields."""
+    return name_tokens(given_name or "", family_name or "", display_name or "")
+
+
+def phone_row(phone_id: int, customer_id: int, e164: str) -> dict[str, object]:
+    """The search_phone row of one stored number."""
+    digits = e164.lstrip("+")
+    return {
+        "phone_id": phone_id,
+        "customer_id": customer_id,
+        "nsn": national_number(e164),
+        "rdigits": digits[::-1],
+    }
+
+
+def _changed(obj: object, fields: Iterable[str]) -> bool:
+    attrs = sa.inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in fields)
+
+
+def sync_flush(session: Session) -> None:
+    """Re-index what this flush inserted or changed (called from the after_flush hook)."""
+    customers = [c for c in session.new if isinstance(c, Customer)]
+    customers += [c for c in session.dirty if isinstance(c, Customer) and _changed(c, _NAME_FIELDS)]
+    phones = [p for p in session.new if isinstance(p, Phone)]
+    phones += [p for p in session.dirty if isinstance(p, Phone) and _changed(p, ("e164", "customer_id"))]
+    if not customers and not phones:
+        return
+    connection = session.connection()
+    for customer in customers:
+        reindex_customer(
+            connection,
+            customer.id,
+            customer_tokens(customer.given_name, customer.family_name, customer.display_name),
+        )
+    for phone in phones:
+        connection.execute(sa.delete(search_phone).where(search_phone.c.phone_id == phone.id))
+        connection.execute(sa.insert(search_phone), [phone_row(phone.id, phone.customer_id, phone.e164)])
+
+
+def reindex_customer(connection: sa.Connection, customer_id: int, tokens: set[str]) -> None:
+    """Replace one customer's postings with `tokens`, keeping the df estimates in step."""
+    old = (
+        connection.execute(
+            sa.delete(search_posting)
+            .where(search_posting.c.customer_id == customer_id)
+            .returning(search_posting.c.token_id)
+        )
+        .scalars()
+        .all()
+    )
+    if old:
+        _bump_df(connection, old, -1)
+    if not tokens:
+        return
+    ids = ensure_tokens(connection, tokens)
+    connection.execute(
+        sa.insert(search_posting), [{"token_id": i, "customer_id": customer_id} for i in ids.values()]
+    )
+    _bump_df(connection, list(ids.values()), +1)
+
+
+def _bump_df(connection: sa.Connection, token_ids: list[int], delta: int) -> None:
+    connection.execute(
+        sa.update(search_token).where(search_token.c.id.in_(token_ids)).values(df=search_token.c.df + delta)
+    )
+
+
+def ensure_tokens(connection: sa.Connection, tokens: set[str]) -> dict[str, int]:
+    """Ids of `tokens`, creating the missing ones (and their deletion keys) race-free."""
+    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    created = connection.execute(
+        dialect_insert(search_token)
+        .values([{"token": t, "df": 0} for t in sorted(tokens)])
+        .on_conflict_do_nothing(index_elements=["token"])
+        .returning(search_token.c.id, search_token.c.token)
+    ).all()
+    if created:
+        connection.execute(
+            sa.insert(search_token_key),
+            [{"key": key, "token_id": row.id} for row in created for key in delete_keys(row.token)],
+        )
+    rows = connection.execute(
+        sa.select(search_token.c.token, search_token.c.id).where(search_token.c.token.in_(tokens))
+    )
+    return {row.token: row.id for row in rows}
