@@ -18,6 +18,7 @@ from store.models.events import CallEmail, ChangeEventRecord  # noqa: F401  (cha
 from store.models.offers import Offer, OfferPolicy, OfferPresentation, OfferStat  # noqa: F401  (next best offer)
 from store.models.operators import Operator, Role
 from store.models.products import Holding, HoldingStatus, Product, ProductCategory, Warranty, WarrantyKind
+from store.models.search import search_token  # noqa: F401  (search index tables and flush hook)
 from store.models.tickets import Interaction, Ticket, TicketPriority, TicketStatus
 
 __all__ = [
