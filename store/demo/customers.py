@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from store.demo.batch import Batch
 from store.demo.people import (
     UNDELIVERABLE_REASONS,
+    Locale,
     Pools,
     PostalAddress,
     email_address,
@@ -156,7 +157,9 @@ def _add_phones(
         facts.phones.append(e164)
 
 
-def _add_emails(rng: random.Random, batch: Batch, customer_id: int, locale, given: str, family: str) -> None:
+def _add_emails(
+    rng: random.Random, batch: Batch, customer_id: int, locale: Locale, given: str, family: str
+) -> None:
     count = rng.choices((0, 1, 2), weights=(25, 65, 10))[0]
     for index in range(count):
         batch.add(
