@@ -43,6 +43,8 @@ def _parse(raw: str, region: str) -> phonenumbers.PhoneNumber | None:
             continue
         if phonenumbers.is_valid_number(number):
             return number
+        if not text.startswith("+"):
+            continue
         # "+39 6 1234 5678": the caller dropped a leading 0 that belongs to the number itself.
         with_zero = f"+{number.country_code}0{phonenumbers.national_significant_number(number)}"
         try:

@@ -19,7 +19,7 @@ from store.search.types import Hit
 
 PREFIX_CAP = 300
 """Tokens one typed prefix may expand to (the rarer words of a long range are left out)."""
-CANDIDATE_CAP = 3000
+CANDIDATE_CAP = 1500
 """Customers fetched for re-ranking; beyond it the two most selective words are intersected in SQL."""
 
 
@@ -107,6 +107,27 @@ def _best_within_cap(expansion: Expansion) -> list[int]:
     return chosen
 
 
+def assign_words(words: list[str], tokens: frozenset[str]) -> list[WordScore] | None:
+    """Each query word's fit to a different token of the name (best pairs first), or None if a word
+    fits nothing: "maria garcia" must not match "Henri Garcia" by reading both words as garcia."""
+    pairs = sorted(
+        (
+            (fit, i, token)
+            for i, word in enumerate(words)
+            for token in tokens
+            if (fit := score_word(word, token))
+        ),
+        key=lambda pair: -pair[0].score,
+    )
+    fits: dict[int, WordScore] = {}
+    used: set[str] = set()
+    for fit, i, token in pairs:
+        if i not in fits and token not in used:
+            fits[i] = fit
+            used.add(token)
+    return [fits[i] for i in range(len(words))] if len(fits) == len(words) else None
+
+
 def _reason(display_name: str, fits: list[WordScore]) -> str:
     typos = sum(f.edits for f in fits)
     if typos:
@@ -127,14 +148,8 @@ def search_names(connection: sa.Connection, text: str) -> list[Hit]:
     typed = " ".join(words)
     hits = []
     for row in _candidate_rows(connection, expansions):
-        tokens = customer_tokens(row.given_name, row.family_name, row.display_name)
-        fits = []
-        for word in words:
-            scored = [s for s in (score_word(word, token) for token in tokens) if s is not None]
-            if not scored:
-                break
-            fits.append(max(scored, key=lambda s: s.score))
-        else:
+        fits = assign_words(words, customer_tokens(row.given_name, row.family_name, row.display_name))
+        if fits is not None:
             closeness = fuzz.token_sort_ratio(typed, fold(row.display_name)) / 100
             score = 95 * (sum(f.score for f in fits) / len(fits)) * (0.85 + 0.15 * closeness)
             hits.append(Hit(row.id, "name", score, _reason(row.display_name, fits)))

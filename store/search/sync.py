@@ -9,6 +9,7 @@ Only `search_token.df` (a selectivity estimate) may drift on deletes; `rebuild_i
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,9 +23,10 @@ from store.search.fold import delete_keys, name_tokens
 _NAME_FIELDS = ("given_name", "family_name", "display_name")
 
 
-def customer_tokens(given_name: str, family_name: str, display_name: str) -> set[str]:
-    """What a customer is found by: the tokens of all three name fields."""
-    return name_tokens(given_name or "", family_name or "", display_name or "")
+@lru_cache(maxsize=8192)
+def customer_tokens(given_name: str, family_name: str, display_name: str) -> frozenset[str]:
+    """What a customer is found by: the tokens of all three name fields (cached: names repeat a lot)."""
+    return frozenset(name_tokens(given_name or "", family_name or "", display_name or ""))
 
 
 def phone_row(phone_id: int, customer_id: int, e164: str) -> dict[str, object]:
@@ -63,7 +65,7 @@ def sync_flush(session: Session) -> None:
         connection.execute(sa.insert(search_phone), [phone_row(phone.id, phone.customer_id, phone.e164)])
 
 
-def reindex_customer(connection: sa.Connection, customer_id: int, tokens: set[str]) -> None:
+def reindex_customer(connection: sa.Connection, customer_id: int, tokens: frozenset[str]) -> None:
     """Replace one customer's postings with `tokens`, keeping the df estimates in step."""
     old = (
         connection.execute(
@@ -91,7 +93,7 @@ def _bump_df(connection: sa.Connection, token_ids: list[int], delta: int) -> Non
     )
 
 
-def ensure_tokens(connection: sa.Connection, tokens: set[str]) -> dict[str, int]:
+def ensure_tokens(connection: sa.Connection, tokens: frozenset[str]) -> dict[str, int]:
     """Ids of `tokens`, creating the missing ones (and their deletion keys) race-free."""
     dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     created = connection.execute(

@@ -1,0 +1,196 @@
+"""`callpop bench lookup`: customer search latency and recall on a synthetic base.
+
+The base is built once per (size, seed) and reused. Queries run in a fresh spawned process so
+its peak RSS is the querying process's own, not the generator's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from console.benchmarks.stats import emit, peak_rss_mb, percentiles
+from console.commands import UserError
+from console.config import Settings
+from store.db import make_engine
+from store.migrate import upgrade
+from store.models import Customer, Phone
+from store.models.search import search_token, search_token_key
+from store.search import find_customers, rebuild_index
+from store.search.fold import fold
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def register(kinds: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+    parser = kinds.add_parser(
+        "lookup", help="customer search: phone, typo'd names, prefixes", parents=parents
+    )
+    parser.add_argument("--customers", type=int, default=100_000, help="size of the synthetic base")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the synthetic base and of the queries")
+    parser.add_argument("--queries", type=int, default=200, help="queries per kind")
+    parser.add_argument("--json", action="store_true", help="print JSON (the only output format)")
+    parser.set_defaults(handler=run)
+
+
+def _ensure_base(url: str, customers: int, seed: int) -> dict[str, Any]:
+    """Build the base and its index unless this database already holds exactly that base."""
+    from store.search.synthetic import generate  # Faker stays out of the query process
+
+    engine = make_engine(url)
+    upgrade(engine)
+    with engine.connect() as connection:
+        count = connection.execute(sa.select(sa.func.count()).select_from(Customer)).scalar_one()
+        last = connection.execute(
+            sa.select(Customer.id).where(Customer.external_id == f"S{seed}-{customers:07d}")
+        )
+        indexed = connection.execute(sa.select(sa.func.count()).select_from(search_token)).scalar_one()
+    info: dict[str, Any] = {"reused": count == customers and last.first() is not None and indexed > 0}
+    if not info["reused"]:
+        if count:
+            raise UserError(
+                f"{url} holds other customers: give an empty database or the one built for this size"
+            )
+        started = time.perf_counter()
+        generate(engine, customers, seed)
+        info["generate_s"] = round(time.perf_counter() - started, 1)
+        started = time.perf_counter()
+        rebuild_index(engine)
+        info["index_build_s"] = round(time.perf_counter() - started, 1)
+        info["build_peak_rss_mb"] = peak_rss_mb()
+    with engine.connect() as connection:
+        info["distinct_name_tokens"] = connection.execute(
+            sa.select(sa.func.count()).select_from(search_token)
+        ).scalar()
+        info["deletion_keys"] = connection.execute(
+            sa.select(sa.func.count()).select_from(search_token_key)
+        ).scalar()
+    engine.dispose()
+    return info
+
+
+def _typo(word: str, rng: random.Random) -> str:
+    """`word` with one random substitution, insertion, deletion or swap of neighbours."""
+    while True:
+        i = rng.randrange(len(word))
+        op = rng.choice("sidt")
+        if op == "s":
+            out = word[:i] + rng.choice(LETTERS) + word[i + 1 :]
+        elif op == "i":
+            out = word[:i] + rng.choice(LETTERS) + word[i:]
+        elif op == "d":
+            out = word[:i] + word[i + 1 :]
+        else:
+            out = word[:i] + word[i + 1 : i + 2] + word[i] + word[i + 2 :] if i + 1 < len(word) else word
+        if out != word:
+            return out
+
+
+def _typod_name(words: list[str], edits: int, rng: random.Random) -> str | None:
+    """1 edit in one word of >= 4 letters; 2 edits in one word of >= 7 letters (else one in each of two)."""
+    words = list(words)
+    long = [i for i, w in enumerate(words) if len(w) >= (7 if edits == 2 else 4)]
+    if long:
+        i = rng.choice(long)
+        for _ in range(edits):
+            words[i] = _typo(words[i], rng)
+        return " ".join(words)
+    spread = [i for i, w in enumerate(words) if len(w) >= 4]
+    if edits == 2 and len(spread) >= 2:
+        for i in rng.sample(spread, 2):
+            words[i] = _typo(words[i], rng)
+        return " ".join(words)
+    return None
+
+
+def _queries(url: str, customers: int, seed: int, per_kind: int) -> list[tuple[str, str, str, int, str]]:
+    """(kind, text, region, target id, target's folded name) for every kind of query measured."""
+    import phonenumbers
+
+    rng = random.Random(seed + 1)
+    engine = make_engine(url)
+    wanted = [f"S{seed}-{k:07d}" for k in rng.sample(range(1, customers + 1), min(per_kind, customers))]
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(Customer.id, Customer.display_name, Phone.e164)
+            .join(Phone, Phone.customer_id == Customer.id)
+            .where(Customer.external_id.in_(wanted))
+        ).all()
+    engine.dispose()
+    out = []
+    for row in rows:
+        number = phonenumbers.parse(row.e164)
+        region = phonenumbers.region_code_for_number(number)
+        style = rng.choice(
+            (phonenumbers.PhoneNumberFormat.NATIONAL, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        )
+        shown = phonenumbers.format_number(number, style).replace(" ", rng.choice((" ", ".", "-", "")))
+        words = row.display_name.split()
+        target = (row.id, fold(row.display_name))
+        out += [("phone_full", shown, region, *target), ("phone_last4", row.e164[-4:], region, *target)]
+        out.append(("phone_last7", row.e164[-7:], region, *target))
+        out.append(("name_prefix", f"{words[-1][:3]} {words[0][:2]}", region, *target))
+        for kind, edits in (("name_typo1", 1), ("name_typo2", 2)):
+            text = _typod_name(words, edits, rng)
+            if text:
+                out.append((kind, text, region, *target))
+    rng.shuffle(out)
+    return out
+
+
+def measure(url: str, customers: int, seed: int, per_kind: int) -> dict[str, Any]:
+    """Run in a fresh process: time every query and count how often the target ranks 1st / top 10."""
+    queries = _queries(url, customers, seed, per_kind)
+    engine = make_engine(url)
+    for _, text, region, *_ in queries[:20]:  # warm the connection pool and the page cache a little
+        find_customers(engine, text, region=region, limit=10)
+    timings: dict[str, list[float]] = {}
+    hits: dict[str, dict[str, int]] = {}
+    for kind, text, region, target_id, target_name in queries:
+        started = time.perf_counter()
+        result = find_customers(engine, text, region=region, limit=10)
+        timings.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
+        found = [(m.customer_id == target_id, fold(m.display_name) == target_name) for m in result.matches]
+        count = hits.setdefault(kind, {"n": 0, "id@1": 0, "id@10": 0, "name@1": 0, "name@10": 0})
+        count["n"] += 1
+        count["id@1"] += bool(found) and found[0][0]
+        count["id@10"] += any(by_id for by_id, _ in found)
+        count["name@1"] += bool(found) and (found[0][0] or found[0][1])
+        count["name@10"] += any(a or b for a, b in found)
+    engine.dispose()
+    report: dict[str, Any] = {}
+    for kind, samples in sorted(timings.items()):
+        count = hits[kind]
+        recall = {f"recall_{k}": round(v / count["n"], 3) for k, v in count.items() if k != "n"}
+        report[kind] = percentiles(samples) | recall
+    return {"queries": report, "query_peak_rss_mb": peak_rss_mb()}
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.customers < 100 or args.queries < 1:
+        raise UserError("--customers must be at least 100 and --queries at least 1")
+    url = (
+        settings.database_url
+        or f"sqlite:///{Path(settings.data_dir) / f'bench-lookup-{args.customers}-{args.seed}.db'}"
+    )
+    base = _ensure_base(url, args.customers, args.seed)
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        measured = pool.apply(measure, (url, args.customers, args.seed, args.queries))
+    emit(
+        {
+            "bench": "lookup",
+            "backend": make_engine(url).dialect.name,
+            "customers": args.customers,
+            "seed": args.seed,
+            **base,
+            **measured,
+            "recall_note": "id@k: that customer in the top k; name@k: a customer with the same folded name",
+        }
+    )
+    return 0

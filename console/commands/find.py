@@ -1,0 +1,52 @@
+"""`callpop find QUERY`: the console's customer search, for scripts and for a quick look."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from console.commands import UserError
+from console.config import Settings
+from console.database import open_engine
+from store.search import Match, find_customers
+
+
+def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "find", help="search customers by phone, name, e-mail, account or ticket", parents=parents
+    )
+    parser.add_argument("query", help="a number in any format, its last digits, a name (typos welcome), ...")
+    parser.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+    parser.add_argument("--limit", type=int, default=20, help="most results to show (default 20)")
+    parser.add_argument("--region", help="country for numbers without +prefix (default: settings)")
+    parser.set_defaults(handler=run)
+
+
+def _table(matches: list[Match]) -> Table:
+    table = Table("score", "name", "id", "phone", "city", "age", "status", "why")
+    for m in matches:
+        cells = [f"{m.score:.0f}", m.display_name, m.external_id, m.masked_phone, m.city]
+        cells += ["" if m.age is None else str(m.age), m.status, m.reason]
+        table.add_row(*(Text(cell) for cell in cells))  # customer text is never markup
+    return table
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    if not 1 <= args.limit <= 500:
+        raise UserError("--limit must be between 1 and 500")
+    region = (args.region or settings.default_region).strip().upper()
+    if len(region) != 2 or not region.isalpha():
+        raise UserError(f"--region must be a two-letter country code like IT or US, not {region!r}")
+    result = find_customers(open_engine(settings, quiet=True), args.query, region=region, limit=args.limit)
+    if not result.matches and result.hint and not args.json:
+        raise UserError(result.hint)
+    if args.json:
+        print(json.dumps([asdict(m) for m in result.matches], default=str, ensure_ascii=False, indent=2))
+    else:
+        Console(highlight=False).print(_table(result.matches))
+    return 0

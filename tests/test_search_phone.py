@@ -1,0 +1,98 @@
+"""Finding the caller by number: any formatting of a stored number finds that customer first."""
+
+from __future__ import annotations
+
+import phonenumbers
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.engine import Engine
+
+from store.db import write_session
+from store.models import Customer, Phone
+from store.search import find_by_phone, find_customers
+from tests.factories import make_customer
+
+STORED = ["+390612345678", "+14155550100", "+4915123456789", "+442079460000", "+393331234567"]
+
+
+def _seed(engine: Engine) -> None:
+    with engine.connect() as connection:
+        if connection.execute(sa.select(sa.func.count()).select_from(Phone)).scalar_one():
+            return
+    for n, number in enumerate(STORED):
+        make_customer(engine, "Caller", f"Number{n}", phones=(number,))
+    make_customer(engine, "Other", "Suffix", phones=("+393401235678",))  # shares the last 4 with STORED[0]
+
+
+@st.composite
+def formatted(draw: st.DrawFn) -> tuple[str, str, str]:
+    """A stored number written the way someone might: national or international, any separators."""
+    e164 = draw(st.sampled_from(STORED))
+    number = phonenumbers.parse(e164)
+    region = phonenumbers.region_code_for_number(number)
+    style = draw(st.sampled_from(["national", "international", "e164", "idd"]))
+    if style == "national":
+        text = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    elif style == "e164":
+        text = e164
+    else:
+        text = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        if style == "idd":
+            text = "00" + text[1:]
+    separator = draw(st.sampled_from([" ", ".", "-", "/", "", "  "]))
+    return text.replace(" ", separator), region, e164
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=formatted())
+def test_any_formatting_of_a_stored_number_finds_it_first(engine: Engine, case: tuple[str, str, str]) -> None:
+    _seed(engine)
+    text, region, e164 = case
+    result = find_customers(engine, text, region=region)
+    assert result.matches, (text, result.hint)
+    first = result.matches[0]
+    assert first.matched_on == "phone_exact" and first.score == 100
+    assert first.masked_phone.endswith(e164[-4:])
+
+
+def test_last_four_digits_find_by_suffix_with_a_reason(engine: Engine) -> None:
+    _seed(engine)
+    result = find_customers(engine, "5678", region="IT")
+    assert {m.display_name for m in result.matches} == {"Caller Number0", "Other Suffix"}
+    assert all(m.matched_on == "phone_suffix" and m.reason == "phone ends 5678" for m in result.matches)
+
+
+def test_exact_ranks_above_national_above_suffix(engine: Engine) -> None:
+    _seed(engine)
+    make_customer(engine, "Swiss", "Twin", phones=("+41612345678",))  # same NSN digits, other country
+    result = find_customers(engine, "06 1234 5678", region="IT")
+    kinds = [m.matched_on for m in result.matches]
+    assert kinds[0] == "phone_exact"
+    assert kinds == sorted(kinds, key=["phone_exact", "phone_national", "phone_suffix"].index)
+    assert "phone_suffix" in kinds
+
+
+def test_find_by_phone_is_exact_only(engine: Engine) -> None:
+    _seed(engine)
+    assert [m.display_name for m in find_by_phone(engine, "06 1234 5678", region="IT")] == ["Caller Number0"]
+    assert find_by_phone(engine, "5678", region="IT") == []
+
+
+def test_phone_index_follows_updates_and_deletes(engine: Engine) -> None:
+    _seed(engine)
+    with write_session(engine) as session:
+        phone = session.scalars(sa.select(Phone).where(Phone.e164 == STORED[0])).one()
+        phone.e164 = "+390699998888"
+    assert find_customers(engine, "998888", region="IT").matches[0].display_name == "Caller Number0"
+    assert [m.display_name for m in find_customers(engine, "5678", region="IT").matches] == ["Other Suffix"]
+    with write_session(engine) as session:
+        session.delete(session.scalars(sa.select(Customer).where(Customer.family_name == "Number0")).one())
+    assert find_customers(engine, "998888", region="IT").matches == []
+
+
+def test_a_short_or_invalid_number_gets_a_hint(engine: Engine) -> None:
+    _seed(engine)
+    assert "4 digits" in find_customers(engine, "12", region="IT").hint
+    result = find_customers(engine, "06 12", region="IT")
+    assert result.matches == [] and result.hint
