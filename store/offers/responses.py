@@ -69,8 +69,9 @@ def _record_one(
             presented_at=utcnow(),
         )
         .on_conflict_do_nothing(index_elements=["call_id", "offer_code"])
+        .returning(table.c.id)  # a row back means it is new (rowcount is -1 here on psycopg)
     )
-    if inserted.rowcount == 1:
+    if inserted.first() is not None:
         _count(session, response.offer_code, segment, response.response, +1)
         return
     before = session.execute(
