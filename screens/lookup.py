@@ -1,0 +1,180 @@
+"""The lookup: the home screen. Type a number, a name, an e-mail or a reference; results follow
+each keystroke. Opened by a ring from an unknown number, it offers to make a prospect of it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+from textual.worker import get_current_worker
+
+from screens.context import context_of
+from screens.messages import OpenProfile
+from screens.widgets.match_table import MatchTable
+from store.phones import normalize_phone
+from store.prospects import create_prospect
+from store.sanitize import clean_line
+from store.search import SearchResult, find_customers
+
+RESULT_LIMIT = 20
+SETTLE_S = 0.06
+"""A keystroke waits this long before searching, so fast typing searches once, not per key."""
+
+
+@dataclass
+class SearchDone(Message):
+    """Results of search number `seq`; only the newest search may show."""
+
+    seq: int
+    result: SearchResult
+
+
+@dataclass
+class ProspectReady(Message):
+    customer_id: int
+
+
+@dataclass
+class ProspectFailed(Message):
+    reason: str
+
+
+class LookupScreen(Screen[None]):
+    """Search-as-you-type over every customer; Enter opens the highlighted one."""
+
+    CSS_PATH = "lookup.tcss"
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="lookup.open", priority=True),
+        Binding("down", "cursor(1)", "Next", id="lookup.next", show=False),
+        Binding("up", "cursor(-1)", "Previous", id="lookup.previous", show=False),
+        Binding("escape", "clear", "Clear", id="lookup.clear"),
+        Binding("ctrl+n", "new_prospect", "New prospect", id="lookup.new_prospect"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._seq = 0
+        self._call_id: str | None = None
+        self._prospect_key = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="notice", markup=False)
+        yield Input(placeholder="Name, phone, e-mail, account or ticket number", id="query")
+        yield Static("", id="hint", markup=False)
+        yield MatchTable(id="results")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#notice", Static).display = False
+        self.query_one("#query", Input).focus()
+
+    def prefill(self, text: str, *, notice: str = "", call_id: str | None = None) -> None:
+        """Show `text` as the query (and search it), with `notice` above; during `call_id` an
+        unknown number or e-mail in `text` may become a new prospect."""
+        self._call_id = call_id
+        text = clean_line(text)
+        self._prospect_key = text if call_id and self._can_be_prospect(text) else ""
+        notice_widget = self.query_one("#notice", Static)
+        notice_widget.update(Text(clean_line(notice)))
+        notice_widget.display = bool(notice)
+        query = self.query_one("#query", Input)
+        query.value = text
+        query.cursor_position = len(text)
+        query.focus()
+        self.refresh_bindings()
+
+    def _can_be_prospect(self, text: str) -> bool:
+        return "@" in text or normalize_phone(text, context_of(self.app).default_region) is not None
+
+    # --- searching ----------------------------------------------------------------------------
+
+    @on(Input.Changed, "#query")
+    def _query_changed(self, event: Input.Changed) -> None:
+        self._seq += 1
+        if not event.value.strip():
+            self.workers.cancel_group(self, "search")
+            self._show(SearchResult([], ""))
+            return
+        self._search(event.value, self._seq)
+
+    @work(thread=True, exclusive=True, group="search")
+    def _search(self, query: str, seq: int) -> None:
+        """Runs off the UI thread; a newer keystroke cancels it before or after the query."""
+        time.sleep(SETTLE_S)
+        worker = get_current_worker()
+        if worker.is_cancelled:
+            return
+        context = context_of(self.app)
+        result = find_customers(context.engine, query, region=context.default_region, limit=RESULT_LIMIT)
+        if not worker.is_cancelled:
+            self.post_message(SearchDone(seq, result))
+
+    @on(SearchDone)
+    def _search_done(self, message: SearchDone) -> None:
+        if message.seq == self._seq:  # an older query's late answer never replaces a newer one
+            self._show(message.result)
+
+    def _show(self, result: SearchResult) -> None:
+        self.query_one("#hint", Static).update(Text(clean_line(result.hint)))
+        self.query_one(MatchTable).show_matches(result.matches)
+
+    # --- acting on the results ----------------------------------------------------------------
+
+    def action_cursor(self, step: int) -> None:
+        table = self.query_one(MatchTable)
+        table.move_cursor(row=table.cursor_row + step)
+
+    @on(DataTable.RowSelected, "#results")
+    def _chosen(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        match = self.query_one(MatchTable).highlighted_match()
+        if match is not None:
+            self.post_message(OpenProfile(match.customer_id, call_id=self._call_id))
+
+    def action_clear(self) -> None:
+        self._call_id, self._prospect_key = None, ""
+        self.query_one("#notice", Static).display = False
+        self.query_one("#query", Input).value = ""
+        self.query_one("#query", Input).focus()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "new_prospect":
+            return bool(self._prospect_key)
+        return True
+
+    def action_new_prospect(self) -> None:
+        if self._prospect_key:
+            self._create_prospect(self._prospect_key)
+
+    @work(thread=True, exclusive=True, group="prospect")
+    def _create_prospect(self, key: str) -> None:
+        context = context_of(self.app)
+        try:
+            if "@" in key:
+                customer_id = create_prospect(context.engine, email=key)
+            else:
+                customer_id = create_prospect(context.engine, phone_e164=key, region=context.default_region)
+        except ValueError as error:
+            self.post_message(ProspectFailed(str(error)))
+            return
+        self.post_message(ProspectReady(customer_id))
+
+    @on(ProspectReady)
+    def _prospect_ready(self, message: ProspectReady) -> None:
+        self._prospect_key = ""
+        self.refresh_bindings()
+        self.post_message(OpenProfile(message.customer_id, call_id=self._call_id))
+
+    @on(ProspectFailed)
+    def _prospect_failed(self, message: ProspectFailed) -> None:
+        self.notify(f"No prospect made: {message.reason}", severity="error", markup=False)
