@@ -1,0 +1,67 @@
+"""Someone else saved the customer first: both versions side by side, and a way forward.
+
+The view never loses the operator's work: "re-apply" puts their changed fields on top of the new
+version and saves, "review" does the same but leaves it in the form, escape goes back to the form
+exactly as typed.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Static
+
+from store.contacts import LABELS, ContactFields, changed
+from store.sanitize import clean_line
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return clean_line(str(value)) or "-"
+
+
+class ConflictScreen(ModalScreen[str | None]):
+    """Fields that differ between their saved version and yours; dismisses "reapply", "review" or None."""
+
+    CSS_PATH = "conflict.tcss"
+    BINDINGS = [
+        Binding("r", "choose('reapply')", "Re-apply mine", id="conflict.reapply"),
+        Binding("v", "choose('review')", "Review", id="conflict.review"),
+        Binding("escape", "choose(None)", "Back to form", id="conflict.back"),
+    ]
+
+    def __init__(self, base: ContactFields, mine: ContactFields, theirs: ContactFields, version: int) -> None:
+        super().__init__()
+        self.base, self.mine, self.theirs, self.version = base, mine, theirs, version
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="conflict"):
+            yield Static(
+                Text(
+                    f"Someone else saved this customer (now version {self.version}). Nothing of yours was "
+                    "written. * = you changed it; r re-applies your changes on top of theirs."
+                ),
+                id="conflict-intro",
+            )
+            yield DataTable(cursor_type="row", id="conflict-table")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Field", "Theirs now", "Yours")
+        mine = set(changed(self.base, self.mine))
+        for name in dict.fromkeys([*changed(self.theirs, self.mine), *mine]):
+            style = "bold" if name in mine else "dim"
+            table.add_row(
+                Text(LABELS[name] + (" *" if name in mine else "")),
+                Text(_shown(getattr(self.theirs, name))),
+                Text(_shown(getattr(self.mine, name)), style=style),
+            )
+        table.focus()
+
+    def action_choose(self, choice: str | None) -> None:
+        self.dismiss(choice)

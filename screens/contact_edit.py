@@ -1,0 +1,245 @@
+"""Editing how to reach a customer, and flagging an address that returns mail.
+
+Both dialogs save in a thread worker through `store.contacts`, which refuses a save when someone
+else changed the customer since the dialog opened. The contact form then shows the conflict view
+with both versions; whatever the operator chooses, what they typed stays in the form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Footer, Input, Select, Static
+
+from screens.conflict import ConflictScreen
+from screens.context import context_of
+from store.contacts import (
+    LABELS,
+    ContactFields,
+    ContactSnapshot,
+    InvalidContact,
+    StaleVersion,
+    load_contact,
+    mark_undeliverable,
+    reapply,
+    save_contact,
+)
+from store.models import Channel
+from store.profile import AddressRow
+from store.sanitize import clean_line
+
+_TEXT_FIELDS = ("mobile", "home_phone", "work_phone", "email", "email_2", "preferred_language")
+_CONSENTS = ("consent_voice", "consent_email", "consent_sms", "consent_post")
+
+
+@dataclass
+class ContactLoaded(Message):
+    snapshot: ContactSnapshot | None
+
+
+@dataclass
+class SaveOutcome(Message):
+    """What a save attempt came to: saved, refused with `errors`, or beaten by `theirs`."""
+
+    version: int | None = None
+    errors: dict[str, str] | None = None
+    theirs: ContactSnapshot | None = None
+
+
+class ContactEditScreen(ModalScreen[bool]):
+    """The contact form of one customer; dismisses True once saved."""
+
+    CSS_PATH = "contact_edit.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="contact.save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="contact.cancel"),
+    ]
+
+    def __init__(self, customer_id: int) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+        self.base: ContactSnapshot | None = None
+        """The version the form was opened on (or last reconciled with)."""
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="form"):
+            yield Static("Loading…", id="form-status", markup=False)
+            for name in _TEXT_FIELDS:
+                yield Input(placeholder=LABELS[name], id=name)
+                yield Static("", id=f"err-{name}", classes="error", markup=False)
+            yield Select([(c.value, c.value) for c in Channel], allow_blank=False, id="preferred_channel")
+            for name in _CONSENTS:
+                yield Checkbox(LABELS[name], id=name)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        for name in _TEXT_FIELDS:
+            self.query_one(f"#{name}", Input).border_title = LABELS[name]
+        self._load()
+
+    @work(thread=True, exclusive=True, group="contact-load")
+    def _load(self) -> None:
+        self.post_message(ContactLoaded(load_contact(context_of(self.app).engine, self.customer_id)))
+
+    @on(ContactLoaded)
+    def _loaded(self, message: ContactLoaded) -> None:
+        if message.snapshot is None:
+            self._status("This customer no longer exists.", error=True)
+            return
+        self.base = message.snapshot
+        self.set_form(message.snapshot.fields)
+        self._status(f"Editing version {message.snapshot.version}. ctrl+s saves.")
+        self.query_one("#mobile", Input).focus()
+
+    def set_form(self, values: ContactFields) -> None:
+        for name in _TEXT_FIELDS:
+            self.query_one(f"#{name}", Input).value = getattr(values, name)
+        self.query_one("#preferred_channel", Select).value = values.preferred_channel
+        for name in _CONSENTS:
+            self.query_one(f"#{name}", Checkbox).value = getattr(values, name)
+
+    def form(self) -> ContactFields:
+        """What is in the form now, as typed."""
+        values: dict[str, object] = {name: self.query_one(f"#{name}", Input).value for name in _TEXT_FIELDS}
+        values.update({name: self.query_one(f"#{name}", Checkbox).value for name in _CONSENTS})
+        values["preferred_channel"] = str(self.query_one("#preferred_channel", Select).value)
+        return ContactFields(**values)  # type: ignore[arg-type]
+
+    def action_save(self) -> None:
+        if self.base is None:
+            return
+        self._status("Saving…")
+        self._save(self.form(), self.base.version)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    @work(thread=True, exclusive=True, group="contact-save")
+    def _save(self, draft: ContactFields, expected_version: int) -> None:
+        context = context_of(self.app)
+        try:
+            version = save_contact(
+                context.engine, self.customer_id, expected_version, draft,
+                operator=context.operator, region=context.default_region,
+            )  # fmt: skip
+        except InvalidContact as invalid:
+            self.post_message(SaveOutcome(errors=invalid.errors))
+        except StaleVersion:
+            self.post_message(SaveOutcome(theirs=load_contact(context.engine, self.customer_id)))
+        else:
+            self.post_message(SaveOutcome(version=version))
+
+    @on(SaveOutcome)
+    def _saved(self, outcome: SaveOutcome) -> None:
+        for name in _TEXT_FIELDS:
+            self.query_one(f"#err-{name}", Static).update((outcome.errors or {}).get(name, ""))
+        if outcome.version is not None:
+            self.notify(f"Contact details saved (version {outcome.version}).", timeout=3)
+            self.dismiss(True)
+        elif outcome.errors:
+            wrong = ", ".join(LABELS.get(name, name) for name in outcome.errors)
+            self._status(f"Not saved: check {wrong}.", error=True)
+        elif outcome.theirs is not None and self.base is not None:
+            self._status("Someone else saved this customer first: nothing was written.", error=True)
+            mine, base, theirs = self.form(), self.base, outcome.theirs
+            self.app.push_screen(
+                ConflictScreen(base.fields, mine, theirs.fields, theirs.version),
+                lambda choice: self._resolve(choice, base.fields, mine, theirs),
+            )
+
+    def _resolve(
+        self, choice: str | None, base: ContactFields, mine: ContactFields, theirs: ContactSnapshot
+    ) -> None:
+        """ "reapply": my changes on top of theirs, saved; "review": the same, left in the form."""
+        if choice is None:
+            return
+        self.base = theirs
+        self.set_form(reapply(base, mine, theirs.fields))
+        if choice == "reapply":
+            self.action_save()
+        else:
+            self._status(f"Your changes are on top of version {theirs.version}: check and ctrl+s.")
+
+    def _status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#form-status", Static)
+        status.update(text)
+        status.set_class(error, "error")
+
+
+@dataclass
+class MarkOutcome(Message):
+    version: int | None = None
+    error: str = ""
+    current_version: int | None = None
+
+
+class UndeliverableScreen(ModalScreen[bool]):
+    """Flag one address as returning mail, with the date and the reason."""
+
+    CSS_PATH = "contact_edit.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="undeliverable.save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="undeliverable.cancel"),
+    ]
+
+    def __init__(self, customer_id: int, version: int, address: AddressRow, *, today: date) -> None:
+        super().__init__()
+        self.customer_id, self.version, self.address, self.today = customer_id, version, address, today
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="form"):
+            yield Static(Text(f"Returned mail for {self.address.kind}: {clean_line(self.address.text)}"))
+            yield Input(f"{self.today:%Y-%m-%d}", placeholder="YYYY-MM-DD", id="on")
+            yield Input(placeholder="Reason (moved, unknown, refused…)", id="reason")
+            yield Static("", id="form-status", markup=False)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#on", Input).border_title = "Returned on"
+        self.query_one("#reason", Input).border_title = "Reason"
+        self.query_one("#reason", Input).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    def action_save(self) -> None:
+        try:
+            on_date = date.fromisoformat(self.query_one("#on", Input).value.strip())
+        except ValueError:
+            self.query_one("#form-status", Static).update("Returned on: write the date as YYYY-MM-DD.")
+            return
+        self._save(on_date, self.query_one("#reason", Input).value)
+
+    @work(thread=True, exclusive=True, group="undeliverable-save")
+    def _save(self, on_date: date, reason: str) -> None:
+        context = context_of(self.app)
+        try:
+            version = mark_undeliverable(
+                context.engine, self.customer_id, self.version, self.address.id,
+                on=on_date, reason=reason, operator=context.operator,
+            )  # fmt: skip
+        except InvalidContact as invalid:
+            self.post_message(MarkOutcome(error=str(invalid)))
+        except StaleVersion as stale:
+            self.post_message(MarkOutcome(current_version=stale.current_version))
+        else:
+            self.post_message(MarkOutcome(version=version))
+
+    @on(MarkOutcome)
+    def _marked(self, outcome: MarkOutcome) -> None:
+        status = self.query_one("#form-status", Static)
+        if outcome.version is not None:
+            self.dismiss(True)
+        elif outcome.current_version is not None:
+            self.version = outcome.current_version
+            status.update("Someone else saved this customer meanwhile; ctrl+s again saves on top of it.")
+        else:
+            status.update(outcome.error)

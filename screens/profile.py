@@ -1,0 +1,252 @@
+"""The customer 360: who is calling, what they hold, what happened, how to reach them.
+
+The essentials (name, status, age, flags) sit in three lines above the fold; every list is a tab
+reached by a number key, loaded 50 rows at a time ("m" loads more). The profile follows the change
+feed: when any console, import or API saves this customer it reloads in place, keeping the tab,
+cursor and scroll position, and an edit open on top of it is left alone.
+
+The dialogs (ticket, contact form, returned mail) belong to this screen and are pushed by it;
+navigation to other screens (lookup, wrap-up) goes through `screens.messages`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
+
+from screens.contact_edit import ContactEditScreen, UndeliverableScreen
+from screens.context import context_of
+from screens.messages import OpenLookup, StartWrapUp
+from screens.profile_commands import ProfileCommands
+from screens.ticket_view import TicketViewScreen
+from screens.widgets.profile_contacts import ContactsTable, purchases_text
+from screens.widgets.profile_header import ProfileHeader
+from screens.widgets.profile_tables import SectionTable
+from store.notify import ChangeFeed
+from store.profile import PAGE_SIZE, Page, Profile, TimelineRow, load_page, load_profile
+
+LIVE_POLL_S = 0.2
+RELOAD_CAP = 500
+"""A live reload re-reads as many rows as are shown, up to this many per section."""
+
+_TABS = {
+    "holdings": "Products",
+    "warranties": "Warranties",
+    "timeline": "Timeline",
+    "purchases": "Buying",
+    "contacts": "Contacts",
+}
+_SECTIONS_GROUP = Binding.Group("Tabs", compact=True)
+_PAGED = ("holdings", "warranties", "timeline", "campaigns")
+
+
+@dataclass
+class ProfileLoaded(Message):
+    profile: Profile | None
+
+
+@dataclass
+class PageLoaded(Message):
+    page: Page
+
+
+@dataclass
+class CustomerChanged(Message):
+    customer_id: int
+
+
+class ProfileScreen(Screen[None]):
+    """The customer 360 of `customer_id`, during call `call_id` when there is one."""
+
+    CSS_PATH = "profile.tcss"
+    COMMANDS = Screen.COMMANDS | {ProfileCommands}
+    BINDINGS = [
+        *(
+            Binding(str(n), f"section('{tab}')", label, id=f"profile.{tab}", group=_SECTIONS_GROUP)
+            for n, (tab, label) in enumerate(_TABS.items(), start=1)
+        ),
+        Binding("m", "more", "More", id="profile.more"),
+        Binding("o", "open_ticket", "Ticket", id="profile.open_ticket"),
+        Binding("e", "edit_contact", "Edit", id="profile.edit_contact"),
+        Binding("u", "undeliverable", "Bad addr", id="profile.undeliverable"),
+        Binding("w", "wrap_up", "Wrap-up", id="profile.wrap_up"),
+        Binding("escape", "back", "Back", id="profile.back"),
+    ]
+
+    def __init__(self, customer_id: int, *, call_id: str | None = None, today: date | None = None) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+        self.call_id = call_id
+        self._today = today
+        self.profile: Profile | None = None
+        self.painted = asyncio.Event()
+        """Set once the loaded profile has been rendered (tests and the benchmark wait on it)."""
+
+    @property
+    def today(self) -> date:
+        """The fixed date given (snapshots), else the real one."""
+        return self._today or date.today()
+
+    def compose(self) -> ComposeResult:
+        yield ProfileHeader("Loading…", id="header")
+        yield Container(id="offers")
+        with TabbedContent(initial="holdings", id="sections"):
+            for tab, label in _TABS.items():
+                with TabPane(label, id=tab):
+                    if tab == "purchases":
+                        yield Static(id="purchase-summary")
+                        yield SectionTable("campaigns", id="table-campaigns")
+                    elif tab == "contacts":
+                        yield ContactsTable(id="table-contacts")
+                    else:
+                        yield SectionTable(tab, id=f"table-{tab}")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._load(PAGE_SIZE)
+        self._follow_changes()
+
+    # --- loading -----------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="profile-load")
+    def _load(self, page_size: int) -> None:
+        engine = context_of(self.app).engine
+        self.post_message(
+            ProfileLoaded(load_profile(engine, self.customer_id, today=self.today, page_size=page_size))
+        )
+
+    @work(thread=True, exclusive=True, group="profile-more")
+    def _load_more(self, section: str, offset: int) -> None:
+        engine = context_of(self.app).engine
+        self.post_message(
+            PageLoaded(load_page(engine, section, self.customer_id, today=self.today, offset=offset))
+        )
+
+    @work(thread=True, exclusive=True, group="profile-live")
+    def _follow_changes(self) -> None:
+        """Wait on the change feed; a save of this customer anywhere triggers a reload."""
+        worker = get_current_worker()
+        feed = ChangeFeed(context_of(self.app).engine, ["customer"], poll_interval=LIVE_POLL_S)
+        try:
+            while not worker.is_cancelled:
+                if any(event.key == str(self.customer_id) for event in feed.wait(0.5)):
+                    self.post_message(CustomerChanged(self.customer_id))
+        finally:
+            feed.close()
+
+    @on(ProfileLoaded)
+    def _show(self, message: ProfileLoaded) -> None:
+        profile = message.profile
+        if profile is None:
+            self.query_one(ProfileHeader).update("No such customer: they may have been deleted or merged.")
+            self.painted.set()
+            return
+        self.profile = profile
+        self.query_one(ProfileHeader).show(profile.header)
+        for section in _PAGED:
+            self.query_one(f"#table-{section}", SectionTable).fill(getattr(profile, section))
+        self.query_one("#purchase-summary", Static).update(purchases_text(profile))
+        self.query_one(ContactsTable).fill(profile)
+        self._label_tabs()
+        self.call_after_refresh(self.painted.set)
+
+    @on(PageLoaded)
+    def _append(self, message: PageLoaded) -> None:
+        self.query_one(f"#table-{message.page.section}", SectionTable).extend(message.page)
+        self._label_tabs()
+
+    @on(CustomerChanged)
+    def _reload(self) -> None:
+        shown = max(table.shown for table in self.query(SectionTable))
+        self._load(min(max(PAGE_SIZE, shown), RELOAD_CAP))
+
+    def _label_tabs(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        for n, (tab, label) in enumerate(_TABS.items(), start=1):
+            section = "campaigns" if tab == "purchases" else tab
+            count = ""
+            if section in _PAGED:
+                table = self.query_one(f"#table-{section}", SectionTable)
+                count = f" {table.shown}/{table.total}" if table.has_more else f" {table.total}"
+            tabs.get_tab(tab).label = f"{n} {label}{count}"
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def action_section(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+        self.query_one(f"#{tab} DataTable", DataTable).focus()
+
+    def _active_table(self) -> SectionTable | None:
+        tab = self.query_one(TabbedContent).active
+        tables = self.query_one(f"#{tab}").query(SectionTable)
+        return tables.first() if tables else None
+
+    def action_more(self) -> None:
+        table = self._active_table()
+        if table is None or not table.has_more:
+            self.notify("Everything is shown.", timeout=2)
+            return
+        self._load_more(table.section, table.shown)
+
+    def action_open_ticket(self) -> None:
+        table = self._active_table()
+        row = table.current() if table is not None and table.section == "timeline" else None
+        if not isinstance(row, TimelineRow) or row.ticket_id is None:
+            self.notify("Pick a ticket in the timeline (3) first.", timeout=3)
+            return
+        self.open_ticket(row.ticket_id)
+
+    @on(DataTable.RowSelected, "#table-timeline")
+    def _timeline_enter(self) -> None:
+        self.action_open_ticket()
+
+    def open_ticket(self, ticket_id: int) -> None:
+        self.app.push_screen(TicketViewScreen(ticket_id))
+
+    def action_edit_contact(self) -> None:
+        self.app.push_screen(ContactEditScreen(self.customer_id), lambda _saved: self._reload())
+
+    def action_undeliverable(self) -> None:
+        address = self.query_one(ContactsTable).current_address()
+        if self.profile is None or address is None or not address.current:
+            self.action_section("contacts")
+            self.notify("Pick a current address in Contacts, then press u.", timeout=3)
+            return
+        screen = UndeliverableScreen(self.customer_id, self.profile.header.version, address, today=self.today)
+        self.app.push_screen(screen, lambda _saved: self._reload())
+
+    def palette_commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        """What the command palette offers here (see `ProfileCommands`)."""
+        commands: list[tuple[str, Callable[[], object], str]] = [
+            ("Edit contact", self.action_edit_contact, "Phones, e-mails, language, consents"),
+            (
+                "Mark address undeliverable",
+                self.action_undeliverable,
+                "Returned mail for the address in Contacts",
+            ),
+        ]
+        timeline = self.query_one("#table-timeline", SectionTable).payloads
+        for row in timeline:
+            if row.kind == "ticket" and row.ticket_id is not None:
+                commands.append(
+                    (f"Open ticket {row.title}", partial(self.open_ticket, row.ticket_id), row.status)
+                )
+        return commands
+
+    def action_wrap_up(self) -> None:
+        self.post_message(StartWrapUp(self.call_id, self.customer_id))
+
+    def action_back(self) -> None:
+        self.post_message(OpenLookup())

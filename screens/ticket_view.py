@@ -1,0 +1,69 @@
+"""One ticket's whole history, read like a conversation (oldest first)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from screens.context import context_of
+from store.profile import TicketHistory, load_ticket
+from store.sanitize import clean_line, clean_text
+
+
+@dataclass
+class TicketLoaded(Message):
+    ticket: TicketHistory | None
+
+
+def ticket_text(ticket: TicketHistory) -> Text:
+    """Header lines then one block per interaction; customer text stays literal."""
+    text = Text()
+    text.append(f"{clean_line(ticket.number)}  {clean_line(ticket.subject)}\n", style="bold")
+    sla = f" · SLA {ticket.sla_due:%Y-%m-%d %H:%M}" if ticket.sla_due else ""
+    text.append(
+        f"{ticket.status} · {ticket.priority} · {clean_line(ticket.category) or 'no category'} · "
+        f"assigned to {clean_line(ticket.assignee) or 'nobody'} · opened {ticket.created_at:%Y-%m-%d}{sla}\n"
+    )
+    if not ticket.interactions:
+        text.append("\nNo interactions recorded on this ticket.", style="dim")
+    for item in ticket.interactions:
+        text.append(f"\n{item.at:%Y-%m-%d %H:%M} {item.channel} {clean_line(item.who)}\n", style="bold")
+        text.append(clean_text(item.title) + "\n")
+    return text
+
+
+class TicketViewScreen(ModalScreen[None]):
+    """A ticket and every interaction on it; escape goes back to the profile."""
+
+    CSS_PATH = "ticket_view.tcss"
+    BINDINGS = [Binding("escape", "dismiss", "Back", id="ticket.back")]
+
+    def __init__(self, ticket_id: int) -> None:
+        super().__init__()
+        self.ticket_id = ticket_id
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="ticket"):
+            yield Static("Loading…", id="ticket-body")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._load()
+        self.query_one("#ticket", VerticalScroll).focus()
+
+    @work(thread=True, exclusive=True, group="ticket-load")
+    def _load(self) -> None:
+        self.post_message(TicketLoaded(load_ticket(context_of(self.app).engine, self.ticket_id)))
+
+    @on(TicketLoaded)
+    def _show(self, message: TicketLoaded) -> None:
+        body = self.query_one("#ticket-body", Static)
+        body.update(ticket_text(message.ticket) if message.ticket else Text("This ticket no longer exists."))

@@ -1,0 +1,157 @@
+"""The profile's list sections as DataTables that grow a page at a time and keep their place.
+
+Every cell is a `rich.text.Text` built from cleaned strings, so customer data never reaches the
+markup parser. A reload (live refresh) refills the table and puts the cursor and the scroll
+position back where the operator left them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from store.profile import CampaignRow, HoldingRow, Page, TimelineRow, WarrantyRow
+from store.sanitize import clean_line
+
+Cells = tuple[Text, ...]
+
+
+def cell(value: object, style: str = "") -> Text:
+    """One table cell: dates, money and text shown plainly, never parsed as markup."""
+    if value is None:
+        return Text("")
+    if isinstance(value, datetime):
+        return Text(f"{value:%Y-%m-%d %H:%M}", style=style)
+    if isinstance(value, date):
+        return Text(f"{value:%Y-%m-%d}", style=style)
+    if isinstance(value, Decimal):
+        return Text(f"{value:,.2f}", style=style, justify="right")
+    return Text(clean_line(str(value)), style=style)
+
+
+_STATUS_STYLE = {"arrears": "bold red", "closed": "dim"}
+
+
+def holding_cells(row: HoldingRow) -> Cells:
+    amount = row.balance if row.is_bank else row.price_paid
+    payment = (
+        f"{row.next_payment_amount:,.2f} on {row.next_payment_on:%Y-%m-%d}" if row.next_payment_on else ""
+    )
+    return (
+        cell(row.product),
+        cell(row.category.replace("_", " ")),
+        cell(row.reference),
+        cell(row.status, _STATUS_STYLE.get(row.status, "")),
+        cell(row.opened_on),
+        cell(amount),
+        cell(payment),
+    )
+
+
+def warranty_cells(row: WarrantyRow) -> Cells:
+    style = "bold yellow" if row.expiring else ("dim" if row.status_text.startswith("expired") else "")
+    return (
+        cell(row.status_text, style),
+        cell(row.product),
+        cell(row.reference),
+        cell(row.kind),
+        cell(row.ends_on),
+        cell(row.covers),
+        cell(row.claims),
+    )
+
+
+def timeline_cells(row: TimelineRow) -> Cells:
+    marker = "● open" if row.pinned else row.status
+    return (
+        cell(row.at),
+        cell(row.kind),
+        cell(marker, "bold" if row.pinned else ""),
+        cell(row.channel),
+        cell(row.title),
+        cell(row.who),
+    )
+
+
+def campaign_cells(row: CampaignRow) -> Cells:
+    return (
+        cell(row.sent_on),
+        cell(row.code),
+        cell(row.name),
+        cell(row.channel),
+        cell(row.coupon_code),
+        cell("returned" if row.returned_mail else "", "bold red"),
+    )
+
+
+SECTION_COLUMNS: dict[str, tuple[tuple[str, ...], Callable[[Any], Cells]]] = {
+    "holdings": (
+        ("Product", "Type", "Number", "Status", "Since", "Balance/price", "Next payment"),
+        holding_cells,
+    ),
+    "warranties": (("Status", "Product", "Serial", "Kind", "Ends", "Covers", "Claims"), warranty_cells),
+    "timeline": (("When", "What", "Status", "Channel", "Subject", "Who"), timeline_cells),
+    "campaigns": (("Sent", "Campaign", "Name", "Channel", "Coupon", "Mail"), campaign_cells),
+}
+
+
+def redraw(table: DataTable[Text]) -> None:
+    """Drop the rendered-row cache once column widths have settled.
+
+    Textual 8.2's DataTable widens auto-width columns on idle but keeps rows it rendered before
+    that in its cache, so a table filled while on screen shows cells cut to the header's width.
+    """
+    table._clear_caches()
+    table.refresh()
+
+
+class SectionTable(DataTable[Text]):
+    """A paged section: `fill` replaces the rows (keeping the cursor), `extend` appends a page."""
+
+    def __init__(self, section: str, **kwargs: Any) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        self.section = section
+        self.total = 0
+        self.payloads: list[Any] = []
+        """The row objects behind the table's rows, in order (the timeline opens tickets from them)."""
+
+    def on_mount(self) -> None:
+        self.add_columns(*SECTION_COLUMNS[self.section][0])
+
+    @property
+    def shown(self) -> int:
+        return len(self.payloads)
+
+    @property
+    def has_more(self) -> bool:
+        return self.shown < self.total
+
+    def fill(self, page: Page) -> None:
+        """Replace every row with `page` and put the cursor and scroll back."""
+        row, scroll = self.cursor_row, self.scroll_offset
+        self.clear()
+        self.payloads = []
+        self.extend(page)
+        if self.row_count and row:
+            self.move_cursor(row=min(row, self.row_count - 1), animate=False, scroll=False)
+        self.call_after_refresh(self.scroll_to, scroll.x, scroll.y, animate=False)
+
+    def extend(self, page: Page) -> None:
+        """Append the next page of rows."""
+        to_cells = SECTION_COLUMNS[self.section][1]
+        for payload in page.rows:
+            self.add_row(*to_cells(payload))
+            self.payloads.append(payload)
+        self.total = page.total
+        self.call_after_refresh(redraw, self)
+
+    def current(self) -> Any | None:
+        """The row object under the cursor."""
+        if not self.payloads or not 0 <= self.cursor_row < len(self.payloads):
+            return None
+        return self.payloads[self.cursor_row]
