@@ -169,7 +169,15 @@ def measure(url: str, customers: int, seed: int, per_kind: int) -> dict[str, Any
         count = hits[kind]
         recall = {f"recall_{k}": round(v / count["n"], 3) for k, v in count.items() if k != "n"}
         report[kind] = percentiles(samples) | recall
-    return {"queries": report, "query_peak_rss_mb": peak_rss_mb()}
+    return {"queries": report, "query_peak_rss_mb": _own_peak_rss_mb()}
+
+
+def _own_peak_rss_mb() -> float:
+    """Peak RSS of this process image (VmHWM): getrusage would carry over the parent's peak across exec."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return peak_rss_mb()
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -45,8 +45,8 @@ def _index_names(connection: sa.Connection, total: int, progress: Progress | Non
     ids: dict[str, int] = {}
     df: Counter[str] = Counter()
     c = Customer.__table__.c
-    rows = connection.execution_options(yield_per=BATCH).execute(
-        sa.select(c.id, c.given_name, c.family_name, c.display_name)
+    rows = connection.execute(
+        sa.select(c.id, c.given_name, c.family_name, c.display_name).execution_options(yield_per=BATCH)
     )
     done = 0
     for batch in _batches(iter(rows)):
@@ -81,8 +81,8 @@ def rebuild_index(engine: Engine, *, progress: Progress | None = None) -> int:
             connection.execute(sa.text(f"DROP INDEX {name}"))
         total = connection.execute(sa.select(sa.func.count()).select_from(Customer)).scalar_one()
         _index_names(connection, total, progress)
-        phones = connection.execution_options(yield_per=BATCH).execute(
-            sa.select(Phone.id, Phone.customer_id, Phone.e164)
+        phones = connection.execute(
+            sa.select(Phone.id, Phone.customer_id, Phone.e164).execution_options(yield_per=BATCH)
         )
         _insert(connection, search_phone, (phone_row(p.id, p.customer_id, p.e164) for p in phones))
         for index in search_token_key.indexes | search_posting.indexes:
