@@ -32,11 +32,11 @@ def load_offers(engine: Engine, *offers: str, policy: str = "") -> None:
         load_catalogue(session, parse_catalogue(text))
 
 
-def offer_toml(code: str = "TEST-OFFER", *, rule: str = "", extra: str = "") -> str:
+def offer_toml(code: str = "TEST-OFFER", *, rule: str = "", extra: str = "", value: float = 100.0) -> str:
     """A minimal valid offer; `rule` is the inline TOML of its `eligible` table."""
     eligible = f"eligible = {rule}\n" if rule else ""
     return (
-        f'code = "{code}"\ntitle = "Offer {code}"\nservice = "test"\nvalue = 100.0\n'
+        f'code = "{code}"\ntitle = "Offer {code}"\nservice = "test"\nvalue = {value}\n'
         f'script = "Say the {code} words."\n{eligible}{extra}'
     )
 
