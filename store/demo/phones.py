@@ -83,14 +83,10 @@ def random_phone(rng: random.Random, country: str, *, mobile: bool) -> str:
         national = (
             rng.choice(prefixes) + str(rng.randint(2, 9)) + "".join(rng.choices("0123456789", k=digits - 1))
         )
-        if is_valid_e164(f"+{code}{national}"):
+        # Built directly rather than parsed (twice as fast); Italy keeps its landlines' leading zero.
+        number = phonenumbers.PhoneNumber(
+            country_code=code, national_number=int(national), italian_leading_zero=national[0] == "0" or None
+        )
+        if phonenumbers.is_valid_number_for_region(number, country):
             return f"+{code}{national}"
     raise RuntimeError(f"no valid {country} number after {_MAX_TRIES} draws: fix its plan")
-
-
-def is_valid_e164(e164: str) -> bool:
-    """True when `e164` is a valid number for the country its calling code names."""
-    try:
-        return phonenumbers.is_valid_number(phonenumbers.parse(e164))
-    except phonenumbers.NumberParseException:
-        return False
