@@ -16,8 +16,14 @@ from __future__ import annotations
 
 import hmac
 import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any, Literal
 
+import uvicorn
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
@@ -106,6 +112,27 @@ def make_api(engine: Engine, token: str) -> Starlette:
         ],
         exception_handlers={HTTPException: http_error},
     )
+
+
+@contextmanager
+def serve_in_background(app: Starlette, host: str = "127.0.0.1") -> Iterator[str]:
+    """Run `app` under uvicorn in a thread on a free port; yields its base URL (tests, benchmark)."""
+    sock = socket.socket()
+    sock.bind((host, 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("the API server did not start")
+            time.sleep(0.01)
+        yield f"http://{host}:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
 
 
 def _authorise(request: Request, token: str) -> None:

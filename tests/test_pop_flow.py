@@ -9,7 +9,6 @@ its own tests (and the pop benchmark paints the real one).
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,7 +16,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy.engine import Engine
 from textual.binding import Binding
 from textual.pilot import Pilot
@@ -25,7 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 import console.app
-from console.api import make_api
+from console.api import make_api, serve_in_background
 from console.app import CallpopApp, make_app
 from console.config import Settings
 from console.pop import start_pop_watcher
@@ -42,20 +40,8 @@ POP_TIMEOUT_S = 10.0
 @pytest.fixture
 def api_url(engine: Engine) -> Iterator[str]:
     """`POST /calls` of a real uvicorn server on a free local port, serving `engine`."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(make_api(engine, TOKEN), log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert server.started, "the API server did not start"
-    yield f"http://127.0.0.1:{port}/calls"
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
+    with serve_in_background(make_api(engine, TOKEN)) as base_url:
+        yield f"{base_url}/calls"
 
 
 class ProfileStandIn(Screen[None]):

@@ -1,0 +1,131 @@
+"""`callpop bench pop`: from a ring POSTed to the real HTTP API to the profile painted in a console.
+
+Everything is real except the terminal: a uvicorn server in a thread, the console from
+`make_app` running headless (`run_test`) with its pop watcher on the same database, the real
+customer 360. Rings are spaced by a random pause so they land at every phase of the SQLite
+poll. `accepted_to_painted` starts when the API answered 201 (the call is committed);
+`sent_to_painted` also counts the HTTP round trip.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from console.api import make_api, serve_in_background
+from console.app import make_app
+from console.benchmarks.stats import emit, percentiles
+from console.commands import UserError
+from console.config import Settings
+from console.database import open_engine
+from console.demo_load import database_is_empty, load_demo
+from console.pop import start_pop_watcher
+from screens.profile import ProfileScreen
+from store.models import Phone
+
+TOKEN = "bench-pop"
+EXTENSION = "bench"
+
+
+def register(kinds: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+    parser = kinds.add_parser("pop", help="ring to profile painted, through the HTTP API", parents=parents)
+    parser.add_argument("--rings", type=int, default=60, help="number of rings to time")
+    parser.add_argument("--customers", type=int, default=2_000, help="demo customers loaded into an empty DB")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", action="store_true", help="print JSON (the only output format)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.rings < 1:
+        raise UserError("--rings must be at least 1")
+    with tempfile.TemporaryDirectory(prefix="callpop-bench-pop-") as scratch:
+        if not settings.database_url:
+            settings = settings.model_copy(update={"database_url": f"sqlite:///{Path(scratch) / 'pop.db'}"})
+        settings = settings.model_copy(update={"extension": EXTENSION, "data_dir": Path(scratch)})
+        engine = open_engine(settings, quiet=True)
+        if database_is_empty(engine):
+            load_demo(engine, customers=args.customers, seed=args.seed)
+        numbers = _single_owner_numbers(engine, args.rings, random.Random(args.seed))
+        with serve_in_background(make_api(engine, TOKEN)) as base_url:
+            result = asyncio.run(_ring_all(settings, engine, f"{base_url}/calls", numbers, args.seed))
+    result.update(backend=engine.dialect.name, rings=args.rings, customers_in_db=_count(engine))
+    emit(result)
+    return 0
+
+
+def _single_owner_numbers(engine: Engine, count: int, rng: random.Random) -> list[str]:
+    """Numbers exactly one customer has, so each ring pops a profile (not a pick list)."""
+    query = (
+        sa.select(Phone.e164)
+        .group_by(Phone.e164)
+        .having(sa.func.count(sa.distinct(Phone.customer_id)) == 1)
+        .limit(20 * count)
+    )
+    with engine.connect() as connection:
+        numbers = list(connection.execute(query).scalars())
+    if not numbers:
+        raise UserError("the database has no customer with a phone number to ring")
+    return [rng.choice(numbers) for _ in range(count)]
+
+
+def _count(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(sa.text("SELECT count(*) FROM customer")).scalar_one())
+
+
+async def _ring_all(
+    settings: Settings, engine: Engine, url: str, numbers: list[str], seed: int
+) -> dict[str, Any]:
+    rng = random.Random(seed)
+    app = make_app(settings, engine=engine)
+    accepted_ms: list[float] = []
+    sent_ms: list[float] = []
+    async with app.run_test(size=(120, 40)) as pilot, httpx.AsyncClient() as client:
+        ready = threading.Event()
+        start_pop_watcher(app, ready=ready)
+        while not ready.is_set():
+            await pilot.pause(0.01)
+        for number in numbers:
+            await asyncio.sleep(rng.uniform(0.05, 0.25))
+            call_id = f"bench-{uuid.uuid4().hex[:12]}"
+            body = {"call_id": call_id, "caller": number, "extension": EXTENSION, "channel": "voice"}
+            sent = time.perf_counter()
+            response = await client.post(url, json=body, headers={"Authorization": f"Bearer {TOKEN}"})
+            accepted = time.perf_counter()
+            if response.status_code != 201:
+                raise UserError(f"the API refused a ring ({response.status_code}): {response.text}")
+            screen = await _profile_for(app, call_id)
+            await asyncio.wait_for(screen.painted.wait(), timeout=10)
+            painted = time.perf_counter()
+            accepted_ms.append((painted - accepted) * 1000)
+            sent_ms.append((painted - sent) * 1000)
+            while len(app.screen_stack) > 2:
+                app.pop_screen()
+            await pilot.pause()
+    return {
+        "accepted_to_painted": percentiles(accepted_ms),
+        "sent_to_painted": percentiles(sent_ms),
+    }
+
+
+async def _profile_for(app: Any, call_id: str) -> ProfileScreen:
+    """The profile screen the pop opened for `call_id` (waits for it, up to 10 s)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        screen = app.screen
+        if isinstance(screen, ProfileScreen) and screen.call_id == call_id:
+            return screen
+        await asyncio.sleep(0.001)
+    raise UserError(f"no profile popped for {call_id} within 10 s")
