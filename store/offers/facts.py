@@ -11,10 +11,10 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
 
 from store.models import Customer, Holding, HoldingStatus, Product, Ticket, TicketStatus, Warranty
 from store.models.offers import OfferPresentation
+from store.timeutil import UTCDateTime
 
 CONSENT_OF_CHANNEL = {
     "voice": "consent_voice",
@@ -71,11 +71,55 @@ class CustomerFacts:
     answers: tuple[PastAnswer, ...] = ()
 
 
-def load_facts(session: Session, customer_id: int, *, history_since: date) -> CustomerFacts | None:
-    """The customer's facts, with their offer answers since `history_since`; None if unknown."""
-    customer = session.get(Customer, customer_id)
+_CID = sa.bindparam("customer_id")
+_customer = Customer.__table__.c
+_CUSTOMER = sa.select(
+    _customer.segment, _customer.birth_date, _customer.created_at, _customer.loyalty_tier,
+    _customer.loyalty_points, _customer.collections, *(_customer[f] for f in CONSENT_OF_CHANNEL.values()),
+).where(_customer.id == _CID)  # fmt: skip
+_holding, _product, _warranty = Holding.__table__.c, Product.__table__.c, Warranty.__table__.c
+_LATEST_WARRANTY = (
+    sa.select(_warranty.holding_id, sa.func.max(_warranty.ends_on).label("ends_on"))
+    .join(Holding.__table__, _holding.id == _warranty.holding_id)
+    .where(_holding.customer_id == _CID)
+    .group_by(_warranty.holding_id)
+    .subquery()
+)
+_HOLDINGS = (
+    sa.select(
+        _product.code,
+        _product.name,
+        _product.category,
+        _holding.reference,
+        _holding.opened_on,
+        _holding.balance,
+        _holding.price_paid,
+        _LATEST_WARRANTY.c.ends_on,
+    )  # fmt: skip
+    .join(Product.__table__, _product.id == _holding.product_id)
+    .outerjoin(_LATEST_WARRANTY, _LATEST_WARRANTY.c.holding_id == _holding.id)
+    .where(_holding.customer_id == _CID, _holding.status != HoldingStatus.CLOSED.value)
+)
+_ticket = Ticket.__table__.c
+_OPEN_TICKETS = sa.select(_ticket.category).where(
+    _ticket.customer_id == _CID, _ticket.status.in_([TicketStatus.OPEN.value, TicketStatus.PENDING.value])
+)
+_answer = OfferPresentation.__table__.c
+_ANSWERS = sa.select(_answer.call_id, _answer.offer_code, _answer.response, _answer.presented_at).where(
+    _answer.customer_id == _CID, _answer.presented_at >= sa.bindparam("since", type_=UTCDateTime)
+)
+
+
+def load_facts(connection: sa.Connection, customer_id: int, *, history_since: date) -> CustomerFacts | None:
+    """The customer's facts, with their offer answers since `history_since`; None if unknown.
+
+    Plain Core statements built once at import: this runs on every screen pop, and ORM entity
+    loading cost more than the queries themselves."""
+    key = {"customer_id": customer_id}
+    customer = connection.execute(_CUSTOMER, key).first()
     if customer is None:
         return None
+    since = {**key, "since": datetime.combine(history_since, time(), tzinfo=UTC)}
     return CustomerFacts(
         customer_id=customer_id,
         segment=customer.segment,
@@ -84,61 +128,30 @@ def load_facts(session: Session, customer_id: int, *, history_since: date) -> Cu
         loyalty_tier=customer.loyalty_tier,
         loyalty_points=customer.loyalty_points,
         consented_channels=frozenset(
-            channel for channel, field in CONSENT_OF_CHANNEL.items() if getattr(customer, field)
+            channel for channel, field in CONSENT_OF_CHANNEL.items() if customer._mapping[field]
         ),
         collections=customer.collections,
-        holdings=_holdings(session, customer_id),
-        open_ticket_categories=tuple(
-            session.exec(
-                select(Ticket.category).where(
-                    Ticket.customer_id == customer_id,
-                    Ticket.status.in_([TicketStatus.OPEN, TicketStatus.PENDING]),  # type: ignore[attr-defined]
-                )
-            ).all()
+        holdings=tuple(
+            HeldItem(
+                product_code=row.code,
+                product_name=row.name,
+                category=row.category,
+                reference=row.reference,
+                opened_on=row.opened_on,
+                balance=row.balance,
+                price_paid=row.price_paid,
+                warranty_ends_on=row.ends_on,
+            )  # fmt: skip
+            for row in connection.execute(_HOLDINGS, key)
         ),
-        answers=_answers(session, customer_id, history_since),
-    )
-
-
-def _holdings(session: Session, customer_id: int) -> tuple[HeldItem, ...]:
-    latest_warranty = (
-        select(Warranty.holding_id, sa.func.max(Warranty.ends_on).label("ends_on"))
-        .join(Holding, Holding.id == Warranty.holding_id)  # type: ignore[arg-type]
-        .where(Holding.customer_id == customer_id)
-        .group_by(Warranty.holding_id)
-        .subquery()
-    )
-    rows = session.exec(
-        select(Holding, Product.code, Product.name, Product.category, latest_warranty.c.ends_on)
-        .join(Product, Product.id == Holding.product_id)  # type: ignore[arg-type]
-        .outerjoin(latest_warranty, latest_warranty.c.holding_id == Holding.id)
-        .where(Holding.customer_id == customer_id, Holding.status != HoldingStatus.CLOSED)
-    ).all()
-    return tuple(
-        HeldItem(
-            product_code=code,
-            product_name=name,
-            category=str(category),
-            reference=holding.reference,
-            opened_on=holding.opened_on,
-            balance=holding.balance,
-            price_paid=holding.price_paid,
-            warranty_ends_on=ends_on,
-        )
-        for holding, code, name, category, ends_on in rows
-    )
-
-
-def _answers(session: Session, customer_id: int, since: date) -> tuple[PastAnswer, ...]:
-    since_instant = datetime.combine(since, time(), tzinfo=UTC)
-    rows = session.exec(
-        select(OfferPresentation).where(
-            OfferPresentation.customer_id == customer_id, OfferPresentation.presented_at >= since_instant
-        )
-    ).all()
-    return tuple(
-        PastAnswer(
-            call_id=row.call_id, offer_code=row.offer_code, response=row.response, on=row.presented_at.date()
-        )
-        for row in rows
+        open_ticket_categories=tuple(connection.execute(_OPEN_TICKETS, key).scalars()),
+        answers=tuple(
+            PastAnswer(
+                call_id=row.call_id,
+                offer_code=row.offer_code,
+                response=row.response,
+                on=row.presented_at.date(),
+            )  # fmt: skip
+            for row in connection.execute(_ANSWERS, since)
+        ),
     )

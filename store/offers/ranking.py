@@ -1,27 +1,26 @@
 """Next best offer for one customer now: eligible, not suppressed, ranked by learned priority.
 
 priority = sampled propensity (offer x segment) x value x business weight. Everything is read in
-one short read session with a handful of indexed queries on this customer's rows, the active
-catalogue and the segment's counters (see `facts.py`), because it runs during the screen pop.
+one short read transaction: a handful of indexed queries on this customer's rows (`facts.py`),
+the segment's counters, and the catalogue from a per-engine cache (`active.py`), because it runs
+during the screen pop.
 """
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
 
-from store.db import read_session
-from store.models.offers import Offer, OfferPolicy, OfferStat
-from store.offers.facts import CustomerFacts, load_facts
+from store.models.offers import OfferStat
+from store.offers.active import ActiveOffer, active_catalogue
+from store.offers.facts import load_facts
 from store.offers.propensity import Counts, order_by_priority
-from store.offers.rules import Rule, parse_rule
-from store.offers.suppression import POLICY_WINDOW_DAYS, contact_allowance, offer_suppression
+from store.offers.rules import Verdict
+from store.offers.suppression import contact_allowance, offer_suppression
 
 
 @dataclass(frozen=True)
@@ -51,64 +50,54 @@ class OfferDecision:
 
 @dataclass(frozen=True)
 class _Evaluation:
-    facts: CustomerFacts
-    offers: list[Offer]
+    offers: dict[str, ActiveOffer]
     decisions: list[OfferDecision]
     counts: dict[str, Counts]
     allowance: int
-    policy_reason: str | None
 
 
-@lru_cache(maxsize=512)
-def _rule(eligibility_json: str) -> Rule | None:
-    raw = json.loads(eligibility_json)
-    return parse_rule(raw) if raw else None
+_stat = OfferStat.__table__.c
+_STATS = sa.select(_stat.offer_code, _stat.shown, _stat.accepted).where(
+    _stat.segment == sa.bindparam("segment")
+)
 
 
 def _evaluate(
-    session: Session, customer_id: int, *, channel: str, today: date, call_id: str | None
+    engine: Engine, customer_id: int, *, channel: str, today: date, call_id: str | None
 ) -> _Evaluation | None:
-    offers = list(session.exec(select(Offer).where(Offer.active == True)).all())  # noqa: E712
-    window = max([POLICY_WINDOW_DAYS] + [o.cooldown_days for o in offers] + [o.later_days for o in offers])
-    facts = load_facts(session, customer_id, history_since=today - timedelta(days=window))
-    if facts is None:
-        return None
-    policy = session.get(OfferPolicy, 1) or OfferPolicy()
-    stats = session.exec(select(OfferStat).where(OfferStat.segment == facts.segment)).all()
+    """Every active offer decided for this customer, in one read transaction."""
+    with engine.connect() as connection:
+        catalogue = active_catalogue(engine, connection)
+        since = today - timedelta(days=catalogue.history_days)
+        facts = load_facts(connection, customer_id, history_since=since)
+        if facts is None:
+            return None
+        counts = {
+            row.offer_code: Counts(row.shown, row.accepted)
+            for row in connection.execute(_STATS, {"segment": facts.segment})
+        }
     allowance, policy_reason = contact_allowance(
         facts,
         call_id=call_id,
         today=today,
-        max_per_30_days=policy.max_per_30_days,
-        max_per_call=policy.max_per_call,
+        max_per_30_days=catalogue.max_per_30_days,
+        max_per_call=catalogue.max_per_call,
     )
     decisions = []
-    for offer in offers:
-        rule = _rule(offer.eligibility)
-        verdict_ok, reasons = (
-            (True, ("open to every customer",)) if rule is None else _verdict(rule, facts, today)
-        )
-        suppressed = offer_suppression(offer, facts, channel=channel, today=today) if verdict_ok else None
+    for offer in catalogue.offers:
+        verdict = offer.rule(facts, today) if offer.rule else Verdict(True, ("open to every customer",))
+        suppressed = offer_suppression(offer, facts, channel=channel, today=today) if verdict.ok else None
         decisions.append(
-            OfferDecision(offer.code, offer.title, verdict_ok, reasons, suppressed or policy_reason)
+            OfferDecision(offer.code, offer.title, verdict.ok, verdict.reasons, suppressed or policy_reason)
         )
-    counts = {s.offer_code: Counts(s.shown, s.accepted) for s in stats}
-    return _Evaluation(facts, offers, decisions, counts, allowance, policy_reason)
-
-
-def _verdict(rule: Rule, facts: CustomerFacts, today: date) -> tuple[bool, tuple[str, ...]]:
-    verdict = rule(facts, today)
-    return verdict.ok, verdict.reasons
+    return _Evaluation({o.code: o for o in catalogue.offers}, decisions, counts, allowance)
 
 
 def explain_offers(
     engine: Engine, customer_id: int, *, channel: str = "voice", today: date | None = None
 ) -> list[OfferDecision]:
     """Every active offer with its eligibility and the reason it is held back, if it is."""
-    with read_session(engine) as session:
-        evaluation = _evaluate(
-            session, customer_id, channel=channel, today=today or date.today(), call_id=None
-        )
+    evaluation = _evaluate(engine, customer_id, channel=channel, today=today or date.today(), call_id=None)
     return evaluation.decisions if evaluation else []
 
 
@@ -123,16 +112,13 @@ def rank_offers(
     rng: random.Random | None = None,
 ) -> list[OfferSuggestion]:
     """The best offers for this customer now, best first; [] for an unknown customer or none left."""
-    with read_session(engine) as session:
-        evaluation = _evaluate(
-            session, customer_id, channel=channel, today=today or date.today(), call_id=call_id
-        )
+    evaluation = _evaluate(engine, customer_id, channel=channel, today=today or date.today(), call_id=call_id)
     if evaluation is None:
         return []
-    by_code = {offer.code: offer for offer in evaluation.offers}
+    by_code = evaluation.offers
     open_ = {d.offer_code: d for d in evaluation.decisions if d.eligible and d.suppressed_by is None}
     ranked = order_by_priority(
-        ((code, float(by_code[code].value) * by_code[code].weight) for code in open_),
+        ((code, by_code[code].value * by_code[code].weight) for code in open_),
         evaluation.counts,
         rng or random.Random(),
     )
@@ -144,7 +130,7 @@ def rank_offers(
                 offer_code=offer.code,
                 title=offer.title,
                 script=offer.script,
-                value=float(offer.value),
+                value=offer.value,
                 why=list(open_[scored.code].reasons),
                 acceptance_rate=counts.rate,
                 presented_count=counts.shown,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from store.models.offers import Offer
+from store.offers.active import ActiveOffer
 from store.offers.facts import CustomerFacts, PastAnswer
 
 RESPONSES = ("accepted", "declined", "maybe_later", "not_presented")
@@ -18,7 +18,7 @@ HEARD = frozenset({"accepted", "declined", "maybe_later"})
 POLICY_WINDOW_DAYS = 30
 
 
-def offer_suppression(offer: Offer, facts: CustomerFacts, *, channel: str, today: date) -> str | None:
+def offer_suppression(offer: ActiveOffer, facts: CustomerFacts, *, channel: str, today: date) -> str | None:
     """The first reason `offer` must not be made to this customer now, or None."""
     if facts.collections:
         return "customer is in collections: no offers"
@@ -26,7 +26,7 @@ def offer_suppression(offer: Offer, facts: CustomerFacts, *, channel: str, today
         return f"not valid before {offer.valid_from}"
     if offer.valid_to and today > offer.valid_to:
         return f"ended on {offer.valid_to}"
-    if channel not in offer.channels.split(","):
+    if channel not in offer.channels:
         return f"not offered on {channel}"
     if channel not in facts.consented_channels:
         return f"no marketing consent for {channel}"
@@ -37,7 +37,7 @@ def offer_suppression(offer: Offer, facts: CustomerFacts, *, channel: str, today
     return _answered(offer, facts.answers, today)
 
 
-def _answered(offer: Offer, answers: tuple[PastAnswer, ...], today: date) -> str | None:
+def _answered(offer: ActiveOffer, answers: tuple[PastAnswer, ...], today: date) -> str | None:
     heard = [a for a in answers if a.offer_code == offer.code and a.response in HEARD]
     if not heard:
         return None

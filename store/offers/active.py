@@ -1,0 +1,94 @@
+"""The active catalogue as plain, parsed objects, cached per engine until the next load.
+
+Ranking runs on every screen pop; re-reading and re-parsing 50 offers each time cost more than
+the customer's own queries. A load (`loader.py`) stamps every active offer's `loaded_at`, so the
+pair (count, newest loaded_at) changes with each load and one tiny query tells whether the cache
+is still right.
+"""
+
+from __future__ import annotations
+
+import json
+import weakref
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from store.models.offers import Offer, OfferPolicy
+from store.offers.rules import Rule, parse_rule
+
+
+@dataclass(frozen=True)
+class ActiveOffer:
+    """One active offer, detached from the session, with its rule parsed."""
+
+    code: str
+    title: str
+    script: str
+    category: str
+    product_code: str
+    value: float
+    weight: float
+    valid_from: date | None
+    valid_to: date | None
+    channels: frozenset[str]
+    cooldown_days: int
+    later_days: int
+    rule: Rule | None
+
+
+@dataclass(frozen=True)
+class ActiveCatalogue:
+    offers: tuple[ActiveOffer, ...]
+    max_per_30_days: int
+    max_per_call: int
+
+    @property
+    def history_days(self) -> int:
+        """How far back a customer's answers matter: the longest cool-down, delay or policy window."""
+        return max([30] + [o.cooldown_days for o in self.offers] + [o.later_days for o in self.offers])
+
+
+_offer = Offer.__table__.c
+_STATE = sa.select(sa.func.count(), sa.func.max(_offer.loaded_at)).where(_offer.active == sa.true())
+_OFFERS = sa.select(Offer.__table__).where(_offer.active == sa.true())
+_POLICY = sa.select(OfferPolicy.__table__).where(OfferPolicy.__table__.c.id == 1)
+_cache: weakref.WeakKeyDictionary[Engine, tuple[Any, ActiveCatalogue]] = weakref.WeakKeyDictionary()
+
+
+def active_catalogue(engine: Engine, connection: sa.Connection) -> ActiveCatalogue:
+    """The active offers and contact policy, re-read only when a load has changed them."""
+    state = tuple(connection.execute(_STATE).one())
+    cached = _cache.get(engine)
+    if cached is not None and cached[0] == state:
+        return cached[1]
+    policy = connection.execute(_POLICY).first()
+    catalogue = ActiveCatalogue(
+        offers=tuple(_active(row) for row in connection.execute(_OFFERS)),
+        max_per_30_days=policy.max_per_30_days if policy else OfferPolicy().max_per_30_days,
+        max_per_call=policy.max_per_call if policy else OfferPolicy().max_per_call,
+    )
+    _cache[engine] = (state, catalogue)
+    return catalogue
+
+
+def _active(row: sa.Row[Any]) -> ActiveOffer:
+    raw = json.loads(row.eligibility or "{}")
+    return ActiveOffer(
+        code=row.code,
+        title=row.title,
+        script=row.script,
+        category=row.category,
+        product_code=row.product_code,
+        value=float(row.value),
+        weight=row.weight,
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+        channels=frozenset(row.channels.split(",")),
+        cooldown_days=row.cooldown_days,
+        later_days=row.later_days,
+        rule=parse_rule(raw) if raw else None,
+    )
