@@ -34,6 +34,10 @@ class Batch:
         self._next_ids = next_ids
         self.rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
 
+    def next_id(self, table: str) -> int:
+        """The id the next `add` to `table` will give (for numbers derived from it)."""
+        return self._next_ids[table]
+
     def add(self, table: str, **values: Any) -> int:
         row_id = self._next_ids[table]
         self._next_ids[table] = row_id + 1

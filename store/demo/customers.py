@@ -112,7 +112,7 @@ def add_customer(
     )
     facts.id = batch.add(
         "customer",
-        external_id="",
+        external_id=f"C{batch.next_id('customer'):08d}",
         given_name=given,
         family_name=family,
         display_name=f"{given} {family}",
@@ -135,7 +135,6 @@ def add_customer(
         created_at=created,
         updated_at=created + timedelta(days=rng.randint(0, (today - since).days)),
     )
-    batch.rows["customer"][-1]["external_id"] = f"C{facts.id:08d}"
     _add_phones(rng, batch, facts, household, spec)
     _add_emails(rng, batch, facts.id, locale, given, family)
     _add_addresses(rng, batch, facts, household, today, spec.undeliverable, fixed)

@@ -103,9 +103,11 @@ def _add_ticket(
         else rng.choices(tuple(TicketPriority), weights=(20, 60, 15, 5))[0]
     )
     assignee = rng.choice(AGENTS).username
-    ticket_id = batch.add(
+    ticket_id = batch.next_id("ticket")
+    last_contact = _add_timeline(rng, batch, customer.id, ticket_id, status, subject, assignee, created)
+    batch.add(
         "ticket",
-        number="",
+        number=f"TK{ticket_id:08d}",
         customer_id=customer.id,
         holding_id=holding_id,
         subject=subject,
@@ -115,11 +117,8 @@ def _add_ticket(
         assignee=assignee,
         sla_due=created + timedelta(hours=_SLA_HOURS[priority]) if status.is_open else None,
         created_at=created,
-        updated_at=created,
+        updated_at=last_contact,
     )
-    row = batch.rows["ticket"][-1]
-    row["number"] = f"TK{ticket_id:08d}"
-    row["updated_at"] = _add_timeline(rng, batch, customer.id, ticket_id, status, subject, assignee, created)
 
 
 def _add_timeline(
@@ -176,9 +175,9 @@ def add_calls(
         )
         reason = rng.choice(_CALL_REASONS) if answered else ""
         outcome = rng.choice(_CALL_OUTCOMES) if answered else "abandoned"
-        call_id = batch.add(
+        batch.add(
             "call",
-            call_id="",
+            call_id=f"demo-{batch.next_id('call'):08d}",
             channel=Channel.VOICE,
             direction="inbound",
             caller_number=rng.choice(numbers),
@@ -195,7 +194,6 @@ def add_calls(
             notes=f"{reason.capitalize()} call, {outcome}." if answered else "",
             campaign_code="",
         )
-        batch.rows["call"][-1]["call_id"] = f"demo-{call_id:08d}"
 
 
 def add_campaign_contacts(
