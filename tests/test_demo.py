@@ -212,3 +212,9 @@ def test_refuses_a_database_with_customers_unless_appending(engine: Engine) -> N
         60,
     )
     assert rows(engine, "SELECT COUNT(*) FROM customer WHERE display_name = 'José García Núñez'")[0][0] == 1
+
+
+def test_a_tiny_demo_has_exactly_the_customers_asked_for(engine: Engine) -> None:
+    """Regression: the eight memorable customers came on top of a smaller count. You should see 5."""
+    assert generate_demo(engine, customers=5, seed=1, today=TODAY).customers == 5
+    assert rows(engine, "SELECT COUNT(*) FROM customer")[0][0] == 5

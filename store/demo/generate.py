@@ -23,7 +23,7 @@ from store.demo.batch import TABLES, Batch
 from store.demo.catalogue import PRODUCTS
 from store.demo.customers import Household, add_customer, new_household
 from store.demo.history import add_calls
-from store.demo.memorable import add_memorable
+from store.demo.memorable import MEMORABLE_CUSTOMERS, add_memorable
 from store.demo.people import LOCALE_WEIGHTS, LOCALES, Pools, build_pools
 from store.demo.phones import random_phone
 from store.demo.staff import CAMPAIGNS, OPERATORS
@@ -64,8 +64,8 @@ def generate_demo(
     """Insert `customers` demo customers (and their products, history and the reference rows).
 
     The same `customers`, `seed` and `today` on an empty database give the same rows. Refuses
-    (DemoRefused) when customers exist already, unless `append`; appended customers get fresh ids
-    and the memorable customers are only made in an empty database.
+    (DemoRefused) when customers exist already, unless `append`; appended customers get fresh ids.
+    The memorable customers (ids 1-8) are made only in an empty database and when there is room.
     """
     started = time.perf_counter()
     stats = DemoStats(rows={table: 0 for table in TABLES})
@@ -82,7 +82,8 @@ def generate_demo(
     done = 0
     while done < customers:
         batch = Batch(next_ids)
-        made = add_memorable(rng, batch, pools, context) if done == 0 and not existing else 0
+        first = done == 0 and not existing and customers >= MEMORABLE_CUSTOMERS
+        made = add_memorable(rng, batch, pools, context) if first else 0
         while made < CHUNK_CUSTOMERS and done + made < customers:
             made += _add_household(rng, batch, pools, context, customers - done - made)
         _add_stranger_calls(rng, batch, context, made)

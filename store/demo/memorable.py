@@ -111,6 +111,8 @@ MEMORABLE: tuple[MemorableHousehold, ...] = (
     ),
 )
 
+MEMORABLE_CUSTOMERS = sum(len(household.members) for household in MEMORABLE)
+
 
 def add_memorable(rng: random.Random, batch: Batch, pools: dict[str, Pools], context: DemoContext) -> int:
     """Adds the memorable customers to `batch`; returns how many."""

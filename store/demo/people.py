@@ -8,6 +8,7 @@ Müller, D'Angelo, O'Neill, da Silva, van der Berg).
 
 from __future__ import annotations
 
+import functools
 import random
 import unicodedata
 from dataclasses import dataclass, field
@@ -142,8 +143,11 @@ class Pools:
     addresses: list[PostalAddress] = field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=4)
 def build_pools(seed: int) -> dict[str, Pools]:
-    """Pools per country code, each from a Faker seeded with `seed` for its locale."""
+    """Pools per country code, each from a Faker seeded with `seed` for its locale.
+
+    Cached (a second of Faker per build): callers only read the pools, never change them."""
     return {locale.country: _pools_for(locale, seed) for locale in LOCALES}
 
 
