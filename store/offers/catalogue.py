@@ -22,7 +22,7 @@ from store.sanitize import clean_line, clean_text
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "data" / "offers.toml"
 CATEGORIES = ("sales", "service")
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,39}$")
-_HEADER = re.compile(r"^\s*\[\[\s*offer\s*\]\]", re.MULTILINE)
+_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*offer[ \t]*\]\]", re.MULTILINE)
 _KEYS = {
     "code",
     "title",
