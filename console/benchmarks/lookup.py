@@ -51,8 +51,9 @@ def _ensure_base(url: str, customers: int, seed: int) -> dict[str, Any]:
             sa.select(Customer.id).where(Customer.external_id == f"S{seed}-{customers:07d}")
         )
         indexed = connection.execute(sa.select(sa.func.count()).select_from(search_token)).scalar_one()
-    info: dict[str, Any] = {"reused": count == customers and last.first() is not None and indexed > 0}
-    if not info["reused"]:
+    generated = count == customers and last.first() is not None
+    info: dict[str, Any] = {"reused": generated and indexed > 0}
+    if not generated:
         if count:
             raise UserError(
                 f"{url} holds other customers: give an empty database or the one built for this size"
@@ -60,6 +61,7 @@ def _ensure_base(url: str, customers: int, seed: int) -> dict[str, Any]:
         started = time.perf_counter()
         generate(engine, customers, seed)
         info["generate_s"] = round(time.perf_counter() - started, 1)
+    if not info["reused"]:
         started = time.perf_counter()
         rebuild_index(engine)
         info["index_build_s"] = round(time.perf_counter() - started, 1)

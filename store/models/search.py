@@ -42,7 +42,14 @@ search_posting = sa.Table(
     sa.Column("token_id", sa.Integer, nullable=False),
     sa.Column("customer_id", sa.Integer, sa.ForeignKey("customer.id", ondelete="CASCADE"), nullable=False),
     sa.Index("ix_search_posting_token", "token_id", "customer_id"),
-    sa.Index("ix_search_posting_customer", "customer_id"),
+    sa.Index("ix_search_posting_customer", "customer_id", "token_id"),
+)
+
+search_name = sa.Table(  # each customer's tokens as " tok1 tok2 ": checked with LIKE on a few candidates
+    "search_name",
+    SQLModel.metadata,
+    sa.Column("customer_id", sa.Integer, sa.ForeignKey("customer.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("tokens", sa.Text, nullable=False),
 )
 
 search_phone = sa.Table(

@@ -17,13 +17,14 @@ from store.db import write_session
 from store.models import Customer, Phone
 from store.models.search import (
     REBUILT_INDEXES,
+    search_name,
     search_phone,
     search_posting,
     search_token,
     search_token_key,
 )
 from store.search.fold import delete_keys
-from store.search.sync import customer_tokens, phone_row
+from store.search.sync import customer_tokens, name_row, phone_row
 
 BATCH = 20_000
 Progress = Callable[[int, int], None]
@@ -50,13 +51,16 @@ def _index_names(connection: sa.Connection, total: int, progress: Progress | Non
     )
     done = 0
     for batch in _batches(iter(rows)):
-        postings = []
+        postings, names = [], []
         for row in batch:
-            for token in customer_tokens(row.given_name, row.family_name, row.display_name):
+            tokens = customer_tokens(row.given_name, row.family_name, row.display_name)
+            names.append(name_row(row.id, tokens))
+            for token in tokens:
                 token_id = ids.setdefault(token, len(ids) + 1)
                 df[token] += 1
                 postings.append({"token_id": token_id, "customer_id": row.id})
         connection.execute(sa.insert(search_posting), postings)
+        connection.execute(sa.insert(search_name), names)
         done += len(batch)
         if progress:
             progress(done, total)
@@ -75,7 +79,7 @@ def rebuild_index(engine: Engine, *, progress: Progress | None = None) -> int:
     """Rebuild the whole index from the customer and phone tables; returns the customers indexed."""
     with write_session(engine) as session:
         connection = session.connection()
-        for table in (search_posting, search_token_key, search_token, search_phone):
+        for table in (search_posting, search_name, search_token_key, search_token, search_phone):
             connection.execute(sa.delete(table))
         for name in REBUILT_INDEXES:
             connection.execute(sa.text(f"DROP INDEX {name}"))

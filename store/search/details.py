@@ -1,8 +1,8 @@
-"""Turning hits into `Match`es: the few facts that tell two "Maria Rossi"s apart, fetched in batches."""
+"""Turning hits into `Match`es: the few facts that tell two "Maria Rossi"s apart, in one query."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 
@@ -10,7 +10,7 @@ from store.models import Address, Call, Customer, Interaction, Phone
 from store.phones import mask_phone
 from store.sanitize import clean_line
 from store.search.types import Hit, Match
-from store.timeutil import utcnow
+from store.timeutil import UTCDateTime, utcnow
 
 
 def age_on(birth_date: date | None, today: date) -> int | None:
@@ -19,55 +19,63 @@ def age_on(birth_date: date | None, today: date) -> int | None:
     return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
 
 
-def _grouped_max(connection: sa.Connection, column: sa.Column, owner: sa.Column, ids: list[int]) -> dict:
-    rows = connection.execute(sa.select(owner, sa.func.max(column)).where(owner.in_(ids)).group_by(owner))
-    return {owner_id: value for owner_id, value in rows if value is not None}
+def _details_query(ids: list[int]) -> sa.Select:
+    """Each customer with its primary phone, current city and last contact, as correlated subqueries."""
+    c = Customer.__table__.c
+    phone = (
+        sa.select(Phone.e164)
+        .where(Phone.customer_id == c.id)
+        .order_by(sa.desc(Phone.is_primary), Phone.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    city = (
+        sa.select(Address.city)
+        .where(Address.customer_id == c.id, Address.valid_to.is_(None))
+        .order_by(sa.desc(Address.kind == "home"), sa.desc(Address.id))
+        .limit(1)
+        .scalar_subquery()
+    )
+    call = sa.select(sa.func.max(Call.rang_at)).where(Call.customer_id == c.id).scalar_subquery()
+    contact = sa.select(sa.func.max(Interaction.occurred_at)).where(Interaction.customer_id == c.id)
+    return sa.select(
+        c.id,
+        c.external_id,
+        c.display_name,
+        c.birth_date,
+        c.status,
+        phone.label("phone"),
+        city.label("city"),
+        sa.type_coerce(call, UTCDateTime).label("last_call"),
+        sa.type_coerce(contact.scalar_subquery(), UTCDateTime).label("last_interaction"),
+    ).where(c.id.in_(ids))
 
 
 def matches_for(connection: sa.Connection, hits: list[Hit]) -> list[Match]:
     """The display rows of `hits`, in their order (hits of customers deleted meanwhile are dropped)."""
-    ids = [hit.customer_id for hit in hits]
-    if not ids:
+    if not hits:
         return []
-    customers = {
-        c.id: c for c in connection.execute(sa.select(Customer.__table__).where(Customer.id.in_(ids)))
-    }
-    phones: dict[int, str] = {}
-    for row in connection.execute(
-        sa.select(Phone.customer_id, Phone.e164).where(Phone.customer_id.in_(ids)).order_by(Phone.is_primary)
-    ):
-        phones[row.customer_id] = row.e164  # primary last, so it wins
-    cities: dict[int, str] = {}
-    for row in connection.execute(
-        sa.select(Address.customer_id, Address.city)
-        .where(Address.customer_id.in_(ids), Address.valid_to.is_(None))
-        .order_by(sa.desc(Address.kind == "home"))
-    ):
-        cities.setdefault(row.customer_id, row.city)
-    calls = _grouped_max(connection, Call.__table__.c.rang_at, Call.__table__.c.customer_id, ids)
-    contacts = _grouped_max(
-        connection, Interaction.__table__.c.occurred_at, Interaction.__table__.c.customer_id, ids
-    )
+    rows = {row.id: row for row in connection.execute(_details_query([hit.customer_id for hit in hits]))}
     today = utcnow().date()
     found = []
     for hit in hits:
-        customer = customers.get(hit.customer_id)
-        if customer is None:
+        row = rows.get(hit.customer_id)
+        if row is None:
             continue
-        phone = hit.phone or phones.get(hit.customer_id)
-        last: list[datetime] = [t for t in (calls.get(hit.customer_id), contacts.get(hit.customer_id)) if t]
+        phone = hit.phone or row.phone
+        last = [t for t in (row.last_call, row.last_interaction) if t is not None]
         found.append(
             Match(
-                customer_id=customer.id,
-                external_id=clean_line(customer.external_id),
-                display_name=clean_line(customer.display_name),
+                customer_id=row.id,
+                external_id=clean_line(row.external_id),
+                display_name=clean_line(row.display_name),
                 score=round(hit.score, 1),
                 matched_on=hit.matched_on,
                 reason=clean_line(hit.reason),
                 masked_phone=mask_phone(phone) if phone else "",
-                city=clean_line(cities.get(hit.customer_id, "")),
-                age=age_on(customer.birth_date, today),
-                status=str(customer.status),
+                city=clean_line(row.city),
+                age=age_on(row.birth_date, today),
+                status=str(row.status),
                 last_contact=max(last) if last else None,
             )
         )

@@ -92,11 +92,11 @@ def _card_hits(connection: sa.Connection, names: list[Hit], last4: str) -> list[
     ]
 
 
-def _search(connection: sa.Connection, text: str, region: str) -> tuple[list[Hit], str]:
+def _search(connection: sa.Connection, text: str, region: str, limit: int) -> tuple[list[Hit], str]:
     if "@" in text:
         hits = email_hits(connection, text)
         return hits, "" if hits else "No customer has that e-mail address."
-    hits = _key_hits(connection, text) if len(text) >= 3 else []
+    hits = _key_hits(connection, text) if len(text) >= 3 and any(ch.isdigit() for ch in text) else []
     if _PHONE_LIKE.match(text):
         hits += phone_hits(connection, text, region, suffix=True)
         if not hits:
@@ -107,7 +107,7 @@ def _search(connection: sa.Connection, text: str, region: str) -> tuple[list[Hit
         return hits, ""
     last4 = _CARD_LAST4.search(text)
     name_part = _CARD_LAST4.sub(" ", text) if last4 else text
-    names = search_names(connection, name_part)
+    names = search_names(connection, name_part, want=limit)
     if last4 and names:
         hits += _card_hits(connection, names, last4.group(1))
     else:
@@ -122,7 +122,7 @@ def find_customers(engine: Engine, query: str, *, region: str, limit: int = 20) 
     if not text.strip(" .,;:-_'\"/\\|()[]{}"):
         return SearchResult([], "Type a name, a phone number, an e-mail, an account or a ticket number.")
     with engine.connect() as connection:
-        hits, hint = _search(connection, text, region)
+        hits, hint = _search(connection, text, region, max(1, limit))
         matches = matches_for(connection, best_hits(hits, max(1, limit)))
     return SearchResult(matches, "" if matches else hint or "No customer matches.")
 

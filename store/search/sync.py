@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from store.models.customers import Customer, Phone
-from store.models.search import search_phone, search_posting, search_token, search_token_key
+from store.models.search import search_name, search_phone, search_posting, search_token, search_token_key
 from store.phones import national_number
 from store.search.fold import delete_keys, name_tokens
 
@@ -27,6 +27,11 @@ _NAME_FIELDS = ("given_name", "family_name", "display_name")
 def customer_tokens(given_name: str, family_name: str, display_name: str) -> frozenset[str]:
     """What a customer is found by: the tokens of all three name fields (cached: names repeat a lot)."""
     return frozenset(name_tokens(given_name or "", family_name or "", display_name or ""))
+
+
+def name_row(customer_id: int, tokens: frozenset[str]) -> dict[str, object]:
+    """The search_name row: tokens space-delimited on both sides, so " w" is a word start and " w " a word."""
+    return {"customer_id": customer_id, "tokens": f" {' '.join(sorted(tokens))} "}
 
 
 def phone_row(phone_id: int, customer_id: int, e164: str) -> dict[str, object]:
@@ -78,8 +83,10 @@ def reindex_customer(connection: sa.Connection, customer_id: int, tokens: frozen
     )
     if old:
         _bump_df(connection, old, -1)
+    connection.execute(sa.delete(search_name).where(search_name.c.customer_id == customer_id))
     if not tokens:
         return
+    connection.execute(sa.insert(search_name), [name_row(customer_id, tokens)])
     ids = ensure_tokens(connection, tokens)
     connection.execute(
         sa.insert(search_posting), [{"token_id": i, "customer_id": customer_id} for i in ids.values()]

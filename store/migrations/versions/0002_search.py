@@ -1,4 +1,4 @@
-"""customer search index: name tokens, their deletion neighbourhood, postings, phone digits
+"""customer search index: name tokens, their deletion neighbourhood, postings, names, phone digits
 
 Revision ID: 0002_search
 Revises: 0001_foundation
@@ -43,7 +43,15 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["customer_id"], ["customer.id"], ondelete="CASCADE"),
     )
     op.create_index("ix_search_posting_token", "search_posting", ["token_id", "customer_id"])
-    op.create_index("ix_search_posting_customer", "search_posting", ["customer_id"])
+    op.create_index("ix_search_posting_customer", "search_posting", ["customer_id", "token_id"])
+
+    op.create_table(
+        "search_name",
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("tokens", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(["customer_id"], ["customer.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("customer_id"),
+    )
 
     op.create_table(
         "search_phone",
@@ -61,5 +69,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("search_phone", "search_posting", "search_token_key", "search_token"):
+    for table in ("search_phone", "search_name", "search_posting", "search_token_key", "search_token"):
         op.drop_table(table)
