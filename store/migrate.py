@@ -30,11 +30,8 @@ def pending_revisions(engine: Engine) -> list[str]:
     heads = set(script.get_heads())
     if heads <= current:
         return []
-    return [
-        rev.revision
-        for rev in script.iterate_revisions(list(heads), list(current) or "base")
-        if rev.revision not in current
-    ]
+    newest_first = script.iterate_revisions(list(heads), list(current) or "base")
+    return [rev.revision for rev in reversed(list(newest_first)) if rev.revision not in current]
 
 
 def upgrade(engine: Engine) -> list[str]:

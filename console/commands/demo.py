@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Callable
 from datetime import date
-from typing import TextIO
 
 from console.commands import UserError
 from console.config import Settings
 from console.database import open_engine
-from store.demo import DemoRefused, generate_demo
+from console.demo_load import load_demo
+from store.demo import DemoRefused
 
 
 def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -34,13 +32,8 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 def run(args: argparse.Namespace, settings: Settings) -> int:
     engine = open_engine(settings)
     try:
-        stats = generate_demo(
-            engine,
-            customers=args.customers,
-            seed=args.seed,
-            today=args.today or date.today(),
-            progress=progress_line(sys.stderr),
-            append=args.append,
+        stats, index_seconds = load_demo(
+            engine, customers=args.customers, seed=args.seed, today=args.today, append=args.append
         )
     except DemoRefused as refused:
         raise UserError(str(refused)) from None
@@ -48,22 +41,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         engine.dispose()
     rows = ", ".join(f"{table} {count:,}" for table, count in stats.rows.items() if count)
     print(f"loaded {stats.customers:,} demo customers in {stats.seconds:.1f} s ({rows})")
+    print(f"search index rebuilt in {index_seconds:.1f} s")
     return 0
-
-
-def progress_line(stream: TextIO) -> Callable[[int, int], None] | None:
-    """A progress bar redrawn in place on a terminal; nothing when `stream` is a file or a pipe."""
-    if not stream.isatty():
-        return None
-
-    def show(done: int, total: int) -> None:
-        filled = 30 * done // total
-        stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done:,}/{total:,} customers")
-        if done >= total:
-            stream.write("\n")
-        stream.flush()
-
-    return show
 
 
 def _positive(text: str) -> int:
