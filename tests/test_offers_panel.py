@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 from textual.app import ComposeResult
+from textual.containers import Container
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -25,14 +26,18 @@ SIZES = [(80, 24), (120, 40)]
 
 
 class PanelHost(Screen[None]):
-    """A tiny screen holding only the panel, as the profile will (container id "offers")."""
+    """A tiny screen holding the panel the way the profile does: in a container "offers" of at most
+    five lines."""
+
+    DEFAULT_CSS = "#offers { height: auto; max-height: 5; }"
 
     def __init__(self, customer_id: int, call_id: str | None) -> None:
         super().__init__()
         self.customer_id, self.call_id = customer_id, call_id
 
     def compose(self) -> ComposeResult:
-        yield OffersPanel(self.customer_id, call_id=self.call_id, id="offers")
+        with Container(id="offers"):
+            yield OffersPanel(self.customer_id, call_id=self.call_id)
         yield Footer()
 
 
@@ -77,6 +82,8 @@ async def test_panel_shows_offers_with_why_and_records_answers(
         await app.workers.wait_for_complete()
         await pilot.pause()
         panel = app.screen.query_one(OffersPanel)
+        assert len(panel.suggestions) == 2 and panel.region.height <= 5
+        assert app.screen.query_one("#offers DataTable").region.height == 2
         shown = _table_text(app)
         assert "Offer WARRANTY" in shown and "Offer POINTS" in shown and "OTHER" not in shown
         assert "warranty on App-Washer W-123 expires in 12 days" in shown

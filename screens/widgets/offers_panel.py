@@ -44,10 +44,11 @@ class OffersPanel(Vertical):
     """Top 1-3 offers for `customer_id` during `call_id`; `responses` is what to record at wrap-up."""
 
     DEFAULT_CSS = """
-    OffersPanel { height: auto; border: round $accent; padding: 0 1; }
+    OffersPanel { height: auto; border-left: thick $accent; padding: 0 0 0 1; }
     OffersPanel > DataTable { height: auto; max-height: 3; }
-    OffersPanel > #offer-script { height: auto; max-height: 3; color: $text-muted; }
+    OffersPanel > #offer-script { height: auto; max-height: 2; color: $text-muted; }
     """
+    """Five lines at most (three offers and two of script), to fit the profile at 80x24."""
     BINDINGS = [
         Binding("a", "answer('accepted')", "Accept offer", id="offer-accept"),
         Binding("d", "decline", "Decline offer", id="offer-decline"),
@@ -82,7 +83,6 @@ class OffersPanel(Vertical):
         yield Static(Text("Looking for offers…"), id="offer-script", markup=False)
 
     def on_mount(self) -> None:
-        self.border_title = "Offers"
         self._load()
 
     @work(thread=True, exclusive=True, group="offers")
@@ -98,7 +98,6 @@ class OffersPanel(Vertical):
     def _loaded(self, message: OffersLoaded) -> None:
         message.stop()
         self.suggestions = message.suggestions
-        self.border_title = f"Offers ({len(self.suggestions)})"
         self._fill()
         if not self.suggestions:
             self._say(Text("No offer for this customer now."))
