@@ -48,7 +48,7 @@ _TABS = {
     "purchases": "Buying",
     "contacts": "Contacts",
 }
-_SECTIONS_GROUP = Binding.Group("Tabs", compact=True)
+_SECTIONS_GROUP = Binding.Group("Tabs")
 _PAGED = ("holdings", "warranties", "timeline", "campaigns")
 
 

@@ -44,12 +44,12 @@ def holding_cells(row: HoldingRow) -> Cells:
     )
     return (
         cell(row.product),
-        cell(row.category.replace("_", " ")),
         cell(row.reference),
         cell(row.status, _STATUS_STYLE.get(row.status, "")),
-        cell(row.opened_on),
         cell(amount),
         cell(payment),
+        cell(row.opened_on),
+        cell(row.category.replace("_", " ")),
     )
 
 
@@ -91,7 +91,7 @@ def campaign_cells(row: CampaignRow) -> Cells:
 
 SECTION_COLUMNS: dict[str, tuple[tuple[str, ...], Callable[[Any], Cells]]] = {
     "holdings": (
-        ("Product", "Type", "Number", "Status", "Since", "Balance/price", "Next payment"),
+        ("Product", "Number", "Status", "Balance/price", "Next payment", "Since", "Type"),
         holding_cells,
     ),
     "warranties": (("Status", "Product", "Serial", "Kind", "Ends", "Covers", "Claims"), warranty_cells),

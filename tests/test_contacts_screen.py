@@ -1,0 +1,122 @@
+"""The contact form from the profile, by keys: validation messages, saving, the conflict view,
+returned mail, and live refresh across two consoles on the same database."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from screens.conflict import ConflictScreen
+from screens.contact_edit import ContactEditScreen, UndeliverableScreen
+from screens.widgets.profile_contacts import ContactsTable
+from store.contacts import load_contact, save_contact
+from store.db import make_engine
+from tests.test_profile_screen import SIZES, build_customer, profile_app, until
+
+
+async def open_form(pilot, app) -> ContactEditScreen:  # type: ignore[no-untyped-def]
+    await pilot.press("e")
+    await until(pilot, lambda: isinstance(app.screen, ContactEditScreen) and app.screen.base is not None)
+    return app.screen
+
+
+async def type_into(pilot, app, field: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Click into `field`, clear it with keys and type `text`."""
+    await pilot.click(f"#{field}")
+    await pilot.press("end", *["backspace"] * len(app.screen.query_one(f"#{field}").value), *text)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_bad_phone_gets_a_message_and_a_good_one_is_saved(
+    sqlite_engine: Engine, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    customer_id = build_customer(sqlite_engine)
+    app, screen = profile_app(sqlite_engine, tmp_path, customer_id)
+    async with app.run_test(size=size) as pilot:
+        await asyncio.wait_for(screen.painted.wait(), 5)
+        form = await open_form(pilot, app)
+        await type_into(pilot, app, "mobile", "12")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: str(form.query_one("#err-mobile").visual) != "")
+        assert "too short" in str(form.query_one("#err-mobile").visual)
+        assert load_contact(sqlite_engine, customer_id).version == 1
+
+        await type_into(pilot, app, "mobile", "333 123 4567")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.screen is screen)
+        await until(pilot, lambda: "+393331234567" in str(screen.query_one(ContactsTable).get_row_at(0)))
+        assert load_contact(sqlite_engine, customer_id).fields.mobile == "+393331234567"
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_conflict_view_shows_both_versions_and_reapplies_mine(
+    sqlite_engine: Engine, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    customer_id = build_customer(sqlite_engine)
+    app, screen = profile_app(sqlite_engine, tmp_path, customer_id)
+    async with app.run_test(size=size) as pilot:
+        await asyncio.wait_for(screen.painted.wait(), 5)
+        form = await open_form(pilot, app)
+        await type_into(pilot, app, "email", "mine@example.com")
+        opened = load_contact(sqlite_engine, customer_id)
+        theirs = replace(opened.fields, work_phone="+390298765432")
+        save_contact(sqlite_engine, customer_id, 1, theirs, operator="bruno", region="IT")
+
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, ConflictScreen))
+        table = app.screen.query_one("#conflict-table")
+        rows = [[cell.plain for cell in table.get_row_at(n)] for n in range(table.row_count)]
+        assert ["Work phone", "+390298765432", "-"] in rows
+        assert ["E-mail *", "-", "mine@example.com"] in rows
+        assert load_contact(sqlite_engine, customer_id).fields.email == ""
+
+        await pilot.press("r")
+        await until(pilot, lambda: app.screen is screen)
+        final = load_contact(sqlite_engine, customer_id)
+        assert (final.fields.email, final.fields.work_phone, final.version) == (
+            "mine@example.com", "+390298765432", 3,
+        )  # fmt: skip
+        assert form.base is not None and form.base.version == 2
+
+
+async def test_returned_mail_flags_the_address(sqlite_engine: Engine, tmp_path: Path) -> None:
+    customer_id = build_customer(sqlite_engine)
+    app, screen = profile_app(sqlite_engine, tmp_path, customer_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await asyncio.wait_for(screen.painted.wait(), 5)
+        await pilot.press("5", "down", "u")
+        await until(pilot, lambda: isinstance(app.screen, UndeliverableScreen))
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "Required" in str(app.screen.query_one("#form-status").visual))
+        await pilot.press(*"moved away", "ctrl+s")
+        await until(pilot, lambda: "address undeliverable" in str(screen.query_one("#header").visual))
+        assert "UNDELIVERABLE" in str(screen.query_one(ContactsTable).get_row_at(1))
+
+
+async def test_a_save_in_one_console_shows_in_another_within_a_second(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Two consoles on the same SQLite file: console A saves, console B's open profile reloads."""
+    customer_id = build_customer(sqlite_engine)
+    other_engine = make_engine(sqlite_engine.url.render_as_string(hide_password=False))
+    app_a, screen_a = profile_app(sqlite_engine, tmp_path / "a", customer_id)
+    app_b, screen_b = profile_app(other_engine, tmp_path / "b", customer_id)
+    try:
+        async with app_a.run_test(size=(80, 24)) as pilot_a, app_b.run_test(size=(120, 40)) as pilot_b:
+            await asyncio.wait_for(asyncio.gather(screen_a.painted.wait(), screen_b.painted.wait()), 5)
+            await pilot_b.press("5", "down")
+            await open_form(pilot_a, app_a)
+            await type_into(pilot_a, app_a, "email", "live@example.com")
+            await pilot_a.press("ctrl+s")
+            await until(pilot_a, lambda: app_a.screen is screen_a)
+            saved_at = asyncio.get_running_loop().time()
+            contacts_b = screen_b.query_one(ContactsTable)
+            await until(pilot_b, lambda: "live@example.com" in str(contacts_b.payloads), timeout=1.0)
+            assert asyncio.get_running_loop().time() - saved_at < 1.0
+            assert contacts_b.cursor_row == 1, "the cursor stays where the operator left it"
+    finally:
+        other_engine.dispose()
