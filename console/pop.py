@@ -28,8 +28,9 @@ from store.notify import ChangeFeed
 from store.phones import normalize_phone
 from store.search import Match, find_by_email, find_by_phone
 
-POP_POLL_S = 0.05
-"""SQLite polling period of the watcher: a cheap PRAGMA, and it keeps the pop under 150 ms."""
+POP_POLL_S = 0.025
+"""SQLite polling period of the watcher: one cheap PRAGMA each time; the wait is most of the
+pop's own latency budget (the profile's load and paint take the rest)."""
 WAIT_S = 0.5
 """How long one wait blocks, so a cancelled watcher (app exit) stops within this."""
 RETRY_S = 1.0
