@@ -9,11 +9,15 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from store.sanitize import clean_line
+from store.tickets import FollowUpError, TicketChange, parse_callback_time
+from store.timeutil import utcnow
+from store.wrapup import CallbackRequest, WrapUp
 
 BUILT_IN = Path(__file__).parent / "data" / "outcomes.toml"
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -172,3 +176,86 @@ def _unique(source: str, kind: str, keys: list[str]) -> None:
         if key in seen:
             raise OutcomesError(f"{source}: {kind} '{key}' appears twice")
         seen.add(key)
+
+
+@dataclass(frozen=True)
+class Seat:
+    """Who is wrapping up which contact: everything a wrap-up needs besides the form."""
+
+    call_id: str
+    operator: str
+    extension: str
+    customer_id: int | None
+    channel: str
+    direction: str
+    started_at: datetime
+
+
+def build_wrapup(
+    config: OutcomeConfig, seat: Seat, form: dict[str, str], *, timed_out: bool = False
+) -> WrapUp:
+    """The wrap-up the operator filled in, checked against the configuration's rules.
+
+    Raises FollowUpError with what to fix. On an ACW timeout the defaults fill what is missing,
+    and an outcome whose rules cannot be met falls back to the default outcome.
+    """
+    reason = form.get("reason") or (config.default_reason if timed_out else "")
+    outcome_key = form.get("outcome") or (config.default_outcome if timed_out else "")
+    reason_entry, outcome = config.reason(reason), config.outcome(outcome_key)
+    if reason_entry is None:
+        raise FollowUpError("pick a reason (arrows, enter)")
+    if outcome is None:
+        raise FollowUpError("pick an outcome (arrows, enter)")
+    try:
+        ticket, callback = _follow_ups(reason_entry, outcome, seat, form)
+    except FollowUpError:
+        if not timed_out:
+            raise
+        outcome, ticket, callback = config.outcome(config.default_outcome), None, None
+        assert outcome is not None
+    notes = form.get("notes", "")
+    return WrapUp(
+        call_id=seat.call_id,
+        operator=seat.operator,
+        extension=seat.extension,
+        customer_id=seat.customer_id,
+        reason=reason_entry.key,
+        outcome=outcome.key,
+        notes=f"[ACW timeout] {notes}".strip() if timed_out else notes,
+        campaign_code=form.get("campaign-code", ""),
+        channel=seat.channel,
+        direction=seat.direction,
+        started_at=seat.started_at,
+        ticket=ticket,
+        callback=callback,
+    )
+
+
+def _follow_ups(
+    reason: Reason, outcome: Outcome, seat: Seat, form: dict[str, str]
+) -> tuple[TicketChange | None, CallbackRequest | None]:
+    action = form.get("ticket-action", "none")
+    if outcome.ticket is TicketRule.REQUIRED and action == "none":
+        raise FollowUpError(f"'{outcome.label}' needs a ticket: ctrl+t, pick new or an open one")
+    if outcome.ticket is TicketRule.NONE:
+        action = "none"
+    when = form.get("callback-when", "").strip()
+    if outcome.callback and not when:
+        raise FollowUpError(f"'{outcome.label}' needs a callback time: ctrl+b")
+    if (action != "none" or when) and seat.customer_id is None:
+        raise FollowUpError("a ticket or callback needs a customer: look the customer up first")
+    ticket = None
+    if action != "none":
+        ticket = TicketChange(
+            ticket_id=None if action == "new" else int(action),
+            subject=form.get("ticket-subject", "") or reason.label,
+            status=form.get("ticket-status", "open"),
+            priority=form.get("ticket-priority", "normal"),
+            category=form.get("ticket-category", "") or reason.ticket_category,
+            assignee=form.get("ticket-assignee", ""),
+        )
+    callback = None
+    if when:
+        due = parse_callback_time(when, utcnow())
+        callback = CallbackRequest(due, clean_line(form.get("callback-who")) or seat.operator)
+    return ticket, callback

@@ -6,9 +6,10 @@ the wrap-up's transaction.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -21,8 +22,8 @@ from store.sanitize import clean_line
 from store.timeutil import utcnow
 
 
-class TicketError(ValueError):
-    """A ticket change that cannot apply (unknown status, someone else's ticket)."""
+class FollowUpError(ValueError):
+    """A ticket change or callback that cannot apply (unknown status, someone else's ticket, a past time)."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def open_tickets(engine: Engine, customer_id: int) -> list[OpenTicket]:
 def apply_ticket_change(session: Session, change: TicketChange, *, customer_id: int, now: datetime) -> int:
     """Write `change` in `session`'s transaction and return the ticket id."""
     if change.status not in set(TicketStatus) or change.priority not in set(TicketPriority):
-        raise TicketError(f"unknown ticket status {change.status!r} or priority {change.priority!r}")
+        raise FollowUpError(f"unknown ticket status {change.status!r} or priority {change.priority!r}")
     if change.ticket_id is None:
         ticket = Ticket(
             number=f"TK-{now:%y%m%d}-{secrets.token_hex(3).upper()}",
@@ -89,7 +90,7 @@ def apply_ticket_change(session: Session, change: TicketChange, *, customer_id: 
     else:
         found = session.get(Ticket, change.ticket_id, with_for_update=True)
         if found is None or found.customer_id != customer_id:
-            raise TicketError(f"ticket {change.ticket_id} is not this customer's")
+            raise FollowUpError(f"ticket {change.ticket_id} is not this customer's")
         ticket = found
     ticket.status = TicketStatus(change.status)
     ticket.priority = TicketPriority(change.priority)
@@ -136,3 +137,28 @@ def close_callback(engine: Engine, callback_id: int, status: CallbackStatus = Ca
             .values(status=status, done_at=utcnow())
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def parse_callback_time(text: str, now: datetime) -> datetime:
+    """When to call back, as typed: "+2h", "+30m", "+1d", "14:30" (today, or tomorrow once past)
+    or "2026-12-01 09:15", in the operator's local time zone; returned in UTC."""
+    text = " ".join(text.split())
+    local_now = now.astimezone()
+    relative = re.fullmatch(r"\+(\d{1,4})([mhd])", text)
+    if relative:
+        amount, unit = int(relative[1]), relative[2]
+        return now + timedelta(**{{"m": "minutes", "h": "hours", "d": "days"}[unit]: amount})
+    for pattern in ("%H:%M", "%Y-%m-%d %H:%M"):
+        try:
+            parsed = datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+        if pattern == "%H:%M":
+            parsed = datetime.combine(local_now.date(), parsed.time())
+        when = parsed.replace(tzinfo=local_now.tzinfo)
+        if pattern == "%H:%M" and when <= local_now:
+            when += timedelta(days=1)
+        if when <= local_now:
+            raise FollowUpError(f"callback time {text} is in the past")
+        return when.astimezone(UTC)
+    raise FollowUpError(f"callback time {text!r}: use +2h, 14:30 or 2026-12-01 09:15")

@@ -18,8 +18,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlmodel import Session, select
 
-from store.db import is_sqlite, write_session
-from store.models import Call, CallStatus, Campaign, CampaignContact, Interaction
+from store.db import is_sqlite, read_session, write_session
+from store.models import Call, CallStatus, Campaign, CampaignContact, Customer, Interaction
 from store.models.callbacks import Callback
 from store.sanitize import clean_line, clean_text
 from store.tickets import TicketChange, apply_ticket_change
@@ -69,7 +69,7 @@ class WrapUp:
     ticket: TicketChange | None = None
     callback: CallbackRequest | None = None
     offer_responses: tuple[OfferResponse, ...] = field(default_factory=tuple)
-    timed_out: bool = False
+    """Offers presented in this call and their answers, recorded in the same transaction."""
 
     def cleaned(self) -> WrapUp:
         """The same wrap-up with every typed string sanitised and cut to its column."""
@@ -243,3 +243,36 @@ def _mark_campaign_response(session: Session, code: str, customer_id: int, today
     ).first()
     if contact is not None:
         contact.responded_on = today
+
+
+@dataclass(frozen=True)
+class CallFacts:
+    """What the wrap-up screen shows about the call before anything is typed."""
+
+    answered_at: datetime | None
+    ended_at: datetime | None
+    channel: str
+    direction: str
+    customer_id: int | None
+    customer_name: str
+    already_wrapped: bool
+
+
+def load_call_facts(engine: Engine, call_id: str, customer_id: int | None) -> CallFacts:
+    """The call's clocks and customer (a manual contact has no call row yet: empty facts)."""
+    with read_session(engine) as session:
+        call = session.exec(select(Call).where(Call.call_id == call_id)).first()
+        customer_id = customer_id or (call.customer_id if call else None)
+        customer = session.get(Customer, customer_id) if customer_id else None
+    name = clean_line(customer.display_name) if customer else ""
+    if call is None:
+        return CallFacts(None, None, "voice", "manual", customer_id, name, False)
+    return CallFacts(
+        call.answered_at,
+        call.ended_at,
+        call.channel,
+        call.direction,
+        customer_id,
+        name,
+        call.wrapped_at is not None,
+    )

@@ -12,7 +12,7 @@ from sqlmodel import select
 from store.db import read_session, write_session
 from store.models import Call, CallStatus, Campaign, CampaignContact, Interaction, Ticket
 from store.models.callbacks import Callback
-from store.tickets import TicketChange, TicketError, open_tickets
+from store.tickets import FollowUpError, TicketChange, open_tickets
 from store.wrapup import CallbackRequest, WrapUp, WrapUpError, save_wrapup
 from tests.factories import make_customer, make_ticket
 
@@ -32,7 +32,12 @@ def test_wrapup_updates_the_ringing_call_and_writes_the_timeline(engine: Engine)
     with read_session(engine) as session:
         call = session.exec(select(Call)).one()
         interaction = session.exec(select(Interaction)).one()
-    assert (call.status, call.reason, call.outcome, call.customer_id) == ("done", "billing", "resolved", customer.id)
+    assert (call.status, call.reason, call.outcome, call.customer_id) == (
+        "done",
+        "billing",
+        "resolved",
+        customer.id,
+    )
     assert call.answered_at == answered and call.wrapped_at is not None
     assert interaction.summary == "[billing / resolved] Paid twice, refunded"
     assert interaction.operator == "anna"
@@ -56,7 +61,9 @@ def test_saving_twice_lands_once(engine: Engine) -> None:
 
 
 def test_manual_contact_without_customer_creates_the_call(engine: Engine) -> None:
-    save_wrapup(engine, WrapUp("walk-in-1", "anna", reason="other", outcome="wrong_number", direction="manual"))
+    save_wrapup(
+        engine, WrapUp("walk-in-1", "anna", reason="other", outcome="wrong_number", direction="manual")
+    )
     with read_session(engine) as session:
         call = session.exec(select(Call)).one()
     assert call.direction == "manual" and call.customer_id is None and call.status == "done"
@@ -68,11 +75,18 @@ def test_update_existing_open_ticket(engine: Engine) -> None:
     ticket = make_ticket(engine, customer, "Invoice question", category="billing")
     assert [t.number for t in open_tickets(engine, customer.id)] == [ticket.number]
     change = TicketChange(ticket_id=ticket.id, status="resolved", priority="high", assignee="carla")
-    save_wrapup(engine, WrapUp("c-3", "anna", customer_id=customer.id, reason="billing", outcome="resolved", ticket=change))
+    save_wrapup(
+        engine,
+        WrapUp("c-3", "anna", customer_id=customer.id, reason="billing", outcome="resolved", ticket=change),
+    )
     with read_session(engine) as session:
         stored = session.get(Ticket, ticket.id)
         interaction = session.exec(select(Interaction)).one()
-    assert stored is not None and (stored.status, stored.priority, stored.assignee) == ("resolved", "high", "carla")
+    assert stored is not None and (stored.status, stored.priority, stored.assignee) == (
+        "resolved",
+        "high",
+        "carla",
+    )
     assert interaction.ticket_id == ticket.id
     assert open_tickets(engine, customer.id) == []
 
@@ -80,8 +94,10 @@ def test_update_existing_open_ticket(engine: Engine) -> None:
 def test_someone_elses_ticket_is_refused_and_nothing_is_written(engine: Engine) -> None:
     mine, theirs = make_customer(engine), make_customer(engine, "Luca", "Bianchi")
     ticket = make_ticket(engine, theirs)
-    wrapup = WrapUp("c-4", "anna", customer_id=mine.id, outcome="resolved", ticket=TicketChange(ticket_id=ticket.id))
-    with pytest.raises(TicketError):
+    wrapup = WrapUp(
+        "c-4", "anna", customer_id=mine.id, outcome="resolved", ticket=TicketChange(ticket_id=ticket.id)
+    )
+    with pytest.raises(FollowUpError):
         save_wrapup(engine, wrapup)
     assert _count(engine, Call) == 0
 
@@ -97,8 +113,12 @@ def test_quoted_coupon_marks_the_campaign_response(engine: Engine) -> None:
         campaign = Campaign(code="SPRING26", name="Spring mailing")
         session.add(campaign)
         session.flush()
-        session.add(CampaignContact(campaign_id=campaign.id, customer_id=customer.id, sent_on=date(2026, 3, 1)))
-    save_wrapup(engine, WrapUp("c-6", "anna", customer_id=customer.id, outcome="sale", campaign_code=" spring26 "))
+        session.add(
+            CampaignContact(campaign_id=campaign.id, customer_id=customer.id, sent_on=date(2026, 3, 1))
+        )
+    save_wrapup(
+        engine, WrapUp("c-6", "anna", customer_id=customer.id, outcome="sale", campaign_code=" spring26 ")
+    )
     with read_session(engine) as session:
         contact = session.exec(select(CampaignContact)).one()
         call = session.exec(select(Call)).one()
@@ -108,7 +128,9 @@ def test_quoted_coupon_marks_the_campaign_response(engine: Engine) -> None:
 
 def test_hostile_notes_are_stored_cleaned(engine: Engine, hostile: str) -> None:
     customer = make_customer(engine)
-    save_wrapup(engine, WrapUp("c-h", "anna", customer_id=customer.id, outcome="resolved", notes=f"note {hostile}"))
+    save_wrapup(
+        engine, WrapUp("c-h", "anna", customer_id=customer.id, outcome="resolved", notes=f"note {hostile}")
+    )
     with read_session(engine) as session:
         notes = session.exec(select(Call.notes)).one()
     assert "\x1b" not in notes and "\u202e" not in notes and "\x07" not in notes
