@@ -14,8 +14,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from store.models import ProductCategory
+from store.offers import rule_args as ra
 from store.offers.facts import CustomerFacts, HeldItem
+from store.offers.rule_args import RuleError
 
 
 @dataclass(frozen=True)
@@ -25,14 +26,6 @@ class Verdict:
 
 
 Rule = Callable[[CustomerFacts, date], Verdict]
-
-
-class RuleError(ValueError):
-    """A rule that cannot be understood; `path` says where in the offer it is."""
-
-    def __init__(self, path: str, message: str) -> None:
-        super().__init__(f"{path}: {message}")
-        self.path = path
 
 
 def parse_rule(raw: Any, path: str = "eligible") -> Rule:
@@ -92,64 +85,6 @@ def _not(arg: Any, path: str) -> Rule:
     return check
 
 
-# --- argument helpers ----------------------------------------------------------------------
-
-
-def _number(value: Any, path: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise RuleError(path, f"expects a number, got {value!r}")
-    return float(value)
-
-
-def _range(arg: Any, path: str) -> tuple[float | None, float | None]:
-    if not isinstance(arg, dict) or not arg or set(arg) - {"min", "max"}:
-        raise RuleError(path, "expects a table with 'min' and/or 'max', e.g. { min = 25, max = 60 }")
-    low = _number(arg["min"], f"{path}.min") if "min" in arg else None
-    high = _number(arg["max"], f"{path}.max") if "max" in arg else None
-    if low is not None and high is not None and low > high:
-        raise RuleError(path, f"min {low:g} is greater than max {high:g}")
-    return low, high
-
-
-def _within(value: float, bounds: tuple[float | None, float | None]) -> bool:
-    low, high = bounds
-    return (low is None or value >= low) and (high is None or value <= high)
-
-
-def _names(arg: Any, path: str) -> frozenset[str]:
-    names = [arg] if isinstance(arg, str) else arg
-    if not isinstance(names, list) or not names or not all(isinstance(n, str) and n for n in names):
-        raise RuleError(path, "expects a name or a non-empty list of names")
-    return frozenset(names)
-
-
-def _category(arg: Any, path: str) -> str:
-    known = [c.value for c in ProductCategory]
-    if arg not in known:
-        raise RuleError(path, f"unknown product category {arg!r}; known: {', '.join(known)}")
-    return str(arg)
-
-
-def _days(arg: Any, path: str) -> int:
-    if isinstance(arg, bool) or not isinstance(arg, int) or arg < 0:
-        raise RuleError(path, f"expects a whole number of days >= 0, got {arg!r}")
-    return arg
-
-
-def _options(arg: Any, path: str, allowed: set[str]) -> dict[str, Any]:
-    if not isinstance(arg, dict) or set(arg) - allowed:
-        raise RuleError(path, f"expects a table with keys among {', '.join(sorted(allowed))}")
-    return arg
-
-
-def _years_between(start: date, today: date) -> int:
-    return today.year - start.year - ((today.month, today.day) < (start.month, start.day))
-
-
-def _money(amount: Decimal | float) -> str:
-    return f"{amount:,.2f}"
-
-
 # --- leaves --------------------------------------------------------------------------------
 
 
@@ -165,7 +100,7 @@ def _holds(arg: Any, path: str) -> Rule:
 
 
 def _holds_category(arg: Any, path: str) -> Rule:
-    category = _category(arg, path)
+    category = ra.category(arg, path)
     words = category.replace("_", " ")
 
     def check(facts: CustomerFacts, _today: date) -> Verdict:
@@ -179,7 +114,7 @@ def _holds_category(arg: Any, path: str) -> Rule:
 
 def _choice(field: str, words: str) -> Callable[[Any, str], Rule]:
     def parse(arg: Any, path: str) -> Rule:
-        wanted = _names(arg, path)
+        wanted = ra.names(arg, path)
 
         def check(facts: CustomerFacts, _today: date) -> Verdict:
             actual = getattr(facts, field)
@@ -191,38 +126,38 @@ def _choice(field: str, words: str) -> Callable[[Any, str], Rule]:
 
 
 def _age(arg: Any, path: str) -> Rule:
-    bounds = _range(arg, path)
+    bounds = ra.bounds_of(arg, path)
 
     def check(facts: CustomerFacts, today: date) -> Verdict:
         if facts.birth_date is None:
             return _verdict(False, "age unknown (no birth date)")
-        years = _years_between(facts.birth_date, today)
-        return _verdict(_within(years, bounds), f"aged {years}")
+        years = ra.years_between(facts.birth_date, today)
+        return _verdict(ra.within(years, bounds), f"aged {years}")
 
     return check
 
 
 def _tenure(arg: Any, path: str) -> Rule:
-    bounds = _range(arg, path)
+    bounds = ra.bounds_of(arg, path)
 
     def check(facts: CustomerFacts, today: date) -> Verdict:
-        years = _years_between(facts.customer_since, today)
-        return _verdict(_within(years, bounds), f"customer for {years} year{'s' if years != 1 else ''}")
+        years = ra.years_between(facts.customer_since, today)
+        return _verdict(ra.within(years, bounds), f"customer for {years} year{'s' if years != 1 else ''}")
 
     return check
 
 
 def _points(arg: Any, path: str) -> Rule:
-    bounds = _range(arg, path)
+    bounds = ra.bounds_of(arg, path)
 
     def check(facts: CustomerFacts, _today: date) -> Verdict:
-        return _verdict(_within(facts.loyalty_points, bounds), f"{facts.loyalty_points:,} loyalty points")
+        return _verdict(ra.within(facts.loyalty_points, bounds), f"{facts.loyalty_points:,} loyalty points")
 
     return check
 
 
 def _warranty_expiring(arg: Any, path: str) -> Rule:
-    days = _days(arg, path)
+    days = ra.days(arg, path)
 
     def check(facts: CustomerFacts, today: date) -> Verdict:
         for item in facts.holdings:
@@ -235,13 +170,15 @@ def _warranty_expiring(arg: Any, path: str) -> Rule:
 
 
 def _loan_nearly_paid(arg: Any, path: str) -> Rule:
-    options = _options(arg, path, {"category", "max_balance", "max_ratio"})
+    options = ra.options(arg, path, {"category", "max_balance", "max_ratio"})
     categories = frozenset(
-        _category(c, f"{path}.category")
-        for c in _names(options.get("category", ["car_loan", "mortgage"]), path)
+        ra.category(c, f"{path}.category")
+        for c in ra.names(options.get("category", ["car_loan", "mortgage"]), path)
     )
-    max_balance = _number(options["max_balance"], f"{path}.max_balance") if "max_balance" in options else None
-    max_ratio = _number(options["max_ratio"], f"{path}.max_ratio") if "max_ratio" in options else None
+    max_balance = (
+        ra.number(options["max_balance"], f"{path}.max_balance") if "max_balance" in options else None
+    )
+    max_ratio = ra.number(options["max_ratio"], f"{path}.max_ratio") if "max_ratio" in options else None
     if max_balance is None and max_ratio is None:
         raise RuleError(path, "needs max_balance (amount left) and/or max_ratio (share of the original left)")
 
@@ -260,19 +197,21 @@ def _loan_nearly_paid(arg: Any, path: str) -> Rule:
             return _verdict(False, "no loan nearly paid off")
         assert item.balance is not None
         share = (
-            f" ({item.balance / item.price_paid:.0%} of {_money(item.price_paid)})" if item.price_paid else ""
+            f" ({item.balance / item.price_paid:.0%} of {ra.money(item.price_paid)})"
+            if item.price_paid
+            else ""
         )
-        return _verdict(True, f"{item.label} has {_money(item.balance)} left{share}")
+        return _verdict(True, f"{item.label} has {ra.money(item.balance)} left{share}")
 
     return check
 
 
 def _recent_purchase(arg: Any, path: str) -> Rule:
-    options = _options(arg, path, {"days", "category"})
+    options = ra.options(arg, path, {"days", "category"})
     if "days" not in options:
         raise RuleError(path, 'needs days, e.g. { days = 30, category = "appliance" }')
-    days = _days(options["days"], f"{path}.days")
-    category = _category(options.get("category", "appliance"), f"{path}.category")
+    days = ra.days(options["days"], f"{path}.days")
+    category = ra.category(options.get("category", "appliance"), f"{path}.category")
 
     def check(facts: CustomerFacts, today: date) -> Verdict:
         for item in facts.holdings:
@@ -284,12 +223,12 @@ def _recent_purchase(arg: Any, path: str) -> Rule:
 
 
 def _open_tickets(arg: Any, path: str) -> Rule:
-    bounds = _range(arg, path)
+    bounds = ra.bounds_of(arg, path)
 
     def check(facts: CustomerFacts, _today: date) -> Verdict:
         count = len(facts.open_ticket_categories)
         words = "no open tickets" if count == 0 else f"{count} open ticket{'s' if count > 1 else ''}"
-        return _verdict(_within(count, bounds), words)
+        return _verdict(ra.within(count, bounds), words)
 
     return check
 
