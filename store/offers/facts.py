@@ -78,15 +78,9 @@ _CUSTOMER = sa.select(
     _customer.loyalty_points, _customer.collections, *(_customer[f] for f in CONSENT_OF_CHANNEL.values()),
 ).where(_customer.id == _CID)  # fmt: skip
 _holding, _product, _warranty = Holding.__table__.c, Product.__table__.c, Warranty.__table__.c
-_LATEST_WARRANTY = (
-    sa.select(_warranty.holding_id, sa.func.max(_warranty.ends_on).label("ends_on"))
-    .join(Holding.__table__, _holding.id == _warranty.holding_id)
-    .where(_holding.customer_id == _CID)
-    .group_by(_warranty.holding_id)
-    .subquery()
-)
 _HOLDINGS = (
     sa.select(
+        _holding.id,
         _product.code,
         _product.name,
         _product.category,
@@ -94,11 +88,14 @@ _HOLDINGS = (
         _holding.opened_on,
         _holding.balance,
         _holding.price_paid,
-        _LATEST_WARRANTY.c.ends_on,
     )  # fmt: skip
     .join(Product.__table__, _product.id == _holding.product_id)
-    .outerjoin(_LATEST_WARRANTY, _LATEST_WARRANTY.c.holding_id == _holding.id)
     .where(_holding.customer_id == _CID, _holding.status != HoldingStatus.CLOSED.value)
+)
+# A separate lookup by the holding ids just read: a join or a max() subquery let PostgreSQL pick a
+# scan of every warranty when its statistics were off; `holding_id IN (...)` always uses the index.
+_WARRANTY_ENDS = sa.select(_warranty.holding_id, _warranty.ends_on).where(
+    _warranty.holding_id.in_(sa.bindparam("holding_ids", expanding=True))
 )
 _ticket = Ticket.__table__.c
 _OPEN_TICKETS = sa.select(_ticket.category).where(
@@ -131,19 +128,7 @@ def load_facts(connection: sa.Connection, customer_id: int, *, history_since: da
             channel for channel, field in CONSENT_OF_CHANNEL.items() if customer._mapping[field]
         ),
         collections=customer.collections,
-        holdings=tuple(
-            HeldItem(
-                product_code=row.code,
-                product_name=row.name,
-                category=row.category,
-                reference=row.reference,
-                opened_on=row.opened_on,
-                balance=row.balance,
-                price_paid=row.price_paid,
-                warranty_ends_on=row.ends_on,
-            )  # fmt: skip
-            for row in connection.execute(_HOLDINGS, key)
-        ),
+        holdings=_holdings(connection, key),
         open_ticket_categories=tuple(connection.execute(_OPEN_TICKETS, key).scalars()),
         answers=tuple(
             PastAnswer(
@@ -154,4 +139,25 @@ def load_facts(connection: sa.Connection, customer_id: int, *, history_since: da
             )  # fmt: skip
             for row in connection.execute(_ANSWERS, since)
         ),
+    )
+
+
+def _holdings(connection: sa.Connection, key: dict[str, int]) -> tuple[HeldItem, ...]:
+    rows = connection.execute(_HOLDINGS, key).all()
+    ends: dict[int, date] = {}
+    if rows:
+        for holding_id, ends_on in connection.execute(_WARRANTY_ENDS, {"holding_ids": [r.id for r in rows]}):
+            ends[holding_id] = max(ends_on, ends.get(holding_id, ends_on))
+    return tuple(
+        HeldItem(
+            product_code=row.code,
+            product_name=row.name,
+            category=row.category,
+            reference=row.reference,
+            opened_on=row.opened_on,
+            balance=row.balance,
+            price_paid=row.price_paid,
+            warranty_ends_on=ends.get(row.id),
+        )  # fmt: skip
+        for row in rows
     )
