@@ -21,7 +21,7 @@ class PickCallerScreen(Screen[None]):
 
     CSS_PATH = "pick_caller.tcss"
     BINDINGS = [
-        Binding("enter", "pick", "Open", id="pick_caller.open"),
+        Binding("enter", "pick", "Open", id="pick_caller.open", priority=True),
         Binding("escape", "search", "Someone else", id="pick_caller.search"),
     ]
 

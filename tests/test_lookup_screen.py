@@ -13,13 +13,13 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 from textual.widgets._footer import FooterKey
 
-from screens.lookup import LookupScreen
+from screens.lookup import LookupScreen, SearchDone
 from screens.messages import OpenProfile
 from screens.widgets.match_table import MatchTable
 from store.db import read_session
 from store.models import Customer, Phone
 from store.sanitize import clean_line
-from store.search import find_by_phone
+from store.search import find_by_phone, find_customers
 from tests.factories import make_customer
 from tests.harness import ScreenHarness, seat
 
@@ -115,6 +115,10 @@ async def test_results_of_an_older_query_never_replace_a_newer_one(
             await pilot.press(key)  # no pause: the searches overlap
         await _settle(pilot)
         assert [row[0] for row in _rows(app)][:1] == ["Lucia Ferro"]
+        stale = find_customers(sqlite_engine, "luca", region="IT")  # what "luc" would have found
+        app.lookup.post_message(SearchDone(seq=3, result=stale))
+        await pilot.pause()
+        assert [row[0] for row in _rows(app)][:1] == ["Lucia Ferro"]
         await pilot.press("escape")
         await _settle(pilot)
         assert _rows(app) == []
@@ -160,11 +164,11 @@ async def test_hostile_names_render_literally(sqlite_engine: Engine, tmp_path: P
 
 def test_lookup_snapshot(snap_compare: object, sqlite_engine: Engine, tmp_path: Path) -> None:
     make_customer(sqlite_engine, "Giulia", "Romano", phones=("+390612340001",), city="Roma")
-    make_customer(sqlite_engine, "Giulio", "Romani", phones=("+390612340002",), city="Napoli")
+    make_customer(sqlite_engine, "Giulio", "Romani", phones=("+390612340001",), city="Napoli")
     app = LookupHarness(sqlite_engine, tmp_path)
 
     async def type_query(pilot: Pilot[None]) -> None:
-        await pilot.press(*"romano")
+        await pilot.press(*"06 1234 0001")  # an exact, shared number: both rows, score fixed at 100
         await _settle(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=type_query)  # type: ignore[operator]
