@@ -91,6 +91,8 @@ class ProfileScreen(Screen[None]):
         self.call_id = call_id
         self._today = today
         self.profile: Profile | None = None
+        self._stale: set[str] = set()
+        """Tabs whose widgets do not show the loaded profile yet."""
         self.painted = asyncio.Event()
         """Set once the loaded profile has been rendered (tests and the benchmark wait on it)."""
 
@@ -116,7 +118,7 @@ class ProfileScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._load(PAGE_SIZE)
-        self._follow_changes()
+        self.call_after_refresh(self._follow_changes)  # after the first paint: it competes for the GIL
 
     # --- loading -----------------------------------------------------------------------------
 
@@ -154,13 +156,29 @@ class ProfileScreen(Screen[None]):
             self.painted.set()
             return
         self.profile = profile
-        self.query_one(ProfileHeader).show(profile.header)
-        for section in _PAGED:
-            self.query_one(f"#table-{section}", SectionTable).fill(getattr(profile, section))
-        self.query_one("#purchase-summary", Static).update(purchases_text(profile))
-        self.query_one(ContactsTable).fill(profile)
-        self._label_tabs()
+        self._stale = set(_TABS)
+        with self.app.batch_update():
+            self.query_one(ProfileHeader).show(profile.header)
+            self._fill_tab(self.query_one(TabbedContent).active)
+            self._label_tabs()
         self.call_after_refresh(self.painted.set)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        self._fill_tab(str(event.pane.id))
+
+    def _fill_tab(self, tab: str) -> None:
+        """Put the loaded rows into `tab`'s widgets; hidden tabs wait until shown (faster pop)."""
+        if self.profile is None or tab not in self._stale:
+            return
+        self._stale.discard(tab)
+        if tab == "purchases":
+            self.query_one("#purchase-summary", Static).update(purchases_text(self.profile))
+            self.query_one("#table-campaigns", SectionTable).fill(self.profile.campaigns)
+        elif tab == "contacts":
+            self.query_one(ContactsTable).fill(self.profile)
+        else:
+            self.query_one(f"#table-{tab}", SectionTable).fill(getattr(self.profile, tab))
 
     @on(PageLoaded)
     def _append(self, message: PageLoaded) -> None:
@@ -173,13 +191,18 @@ class ProfileScreen(Screen[None]):
         self._load(min(max(PAGE_SIZE, shown), RELOAD_CAP))
 
     def _label_tabs(self) -> None:
+        """ "3 Timeline 50/4000": how many rows are shown of how many there are."""
         tabs = self.query_one(TabbedContent)
         for n, (tab, label) in enumerate(_TABS.items(), start=1):
             section = "campaigns" if tab == "purchases" else tab
             count = ""
-            if section in _PAGED:
+            if section in _PAGED and self.profile is not None:
                 table = self.query_one(f"#table-{section}", SectionTable)
-                count = f" {table.shown}/{table.total}" if table.has_more else f" {table.total}"
+                page = getattr(self.profile, section)
+                shown, total = (
+                    (len(page.rows), page.total) if tab in self._stale else (table.shown, table.total)
+                )
+                count = f" {shown}/{total}" if shown < total else f" {total}"
             tabs.get_tab(tab).label = f"{n} {label}{count}"
 
     # --- actions -----------------------------------------------------------------------------
