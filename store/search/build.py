@@ -59,8 +59,8 @@ def _index_names(connection: sa.Connection, total: int, progress: Progress | Non
                 token_id = ids.setdefault(token, len(ids) + 1)
                 df[token] += 1
                 postings.append({"token_id": token_id, "customer_id": row.id})
-        connection.execute(sa.insert(search_posting), postings)
-        connection.execute(sa.insert(search_name), names)
+        _insert(connection, search_posting, iter(postings))
+        _insert(connection, search_name, iter(names))
         done += len(batch)
         if progress:
             progress(done, total)
@@ -71,8 +71,16 @@ def _index_names(connection: sa.Connection, total: int, progress: Progress | Non
 
 
 def _insert(connection: sa.Connection, table: sa.Table, rows: Iterator[dict]) -> None:
-    for batch in _batches(rows, 50_000):
-        connection.execute(sa.insert(table), batch)
+    """Bulk insert: COPY on PostgreSQL (an order of magnitude faster), batched executemany on SQLite."""
+    if connection.dialect.name != "postgresql":
+        for batch in _batches(rows, 50_000):
+            connection.execute(sa.insert(table), batch)
+        return
+    columns = [column.name for column in table.columns]
+    cursor = connection.connection.driver_connection.cursor()  # same transaction as `connection`
+    with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in columns])
 
 
 def rebuild_index(engine: Engine, *, progress: Progress | None = None) -> int:
@@ -88,7 +96,8 @@ def rebuild_index(engine: Engine, *, progress: Progress | None = None) -> int:
         phones = connection.execute(
             sa.select(Phone.id, Phone.customer_id, Phone.e164).execution_options(yield_per=BATCH)
         )
-        _insert(connection, search_phone, (phone_row(p.id, p.customer_id, p.e164) for p in phones))
+        for batch in _batches(iter(phones)):  # a whole batch first: COPY cannot interleave with the fetch
+            _insert(connection, search_phone, (phone_row(p.id, p.customer_id, p.e164) for p in batch))
         for index in search_token_key.indexes | search_posting.indexes:
             if index.name in REBUILT_INDEXES:
                 index.create(connection)

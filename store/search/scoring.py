@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
@@ -17,6 +18,7 @@ class WordScore:
     edits: int = 0
 
 
+@lru_cache(maxsize=16384)  # the same given names and surnames come back query after query
 def score_word(word: str, token: str) -> WordScore | None:
     """How well a typed `word` fits an index `token`: exactly, as its beginning, or within its typos."""
     if token == word:

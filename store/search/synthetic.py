@@ -57,17 +57,18 @@ def _syllable_name(rng: random.Random) -> str:
     return "".join(rng.choice(SYLLABLES) for _ in range(rng.choice((2, 3, 3, 4, 4)))).capitalize()
 
 
-def _mobile(rng: random.Random, region: str) -> str:
-    """A random valid mobile number of `region` in E.164, built on the region's example number."""
+def _mobile(rng: random.Random, region: str, taken: set[str]) -> str:
+    """A new random valid mobile number of `region` in E.164, built on the region's example number."""
     example = phonenumbers.national_significant_number(
         phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
     )
     code = phonenumbers.country_code_for_region(region)
     while True:
-        nsn = example[:3] + "".join(rng.choice("0123456789") for _ in range(len(example) - 3))
-        number = phonenumbers.parse(f"+{code}{nsn}")
-        if phonenumbers.is_valid_number(number):
-            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        nsn = example[:2] + "".join(rng.choice("0123456789") for _ in range(len(example) - 2))
+        e164 = f"+{code}{nsn}"
+        if e164 not in taken and phonenumbers.is_valid_number(phonenumbers.parse(e164)):
+            taken.add(e164)
+            return e164
 
 
 def _family(rng: random.Random, last: list[str], all_last: list[str]) -> str:
@@ -89,10 +90,11 @@ def people(count: int, seed: int) -> Iterator[tuple[str, str, str]]:
     pools = {locale: _names(locale) for locale in LOCALES}
     all_last = sorted({name for _, last in pools.values() for name in last})
     locales = list(LOCALES)
+    taken: set[str] = set()
     for _ in range(count):
         locale = rng.choice(locales)
         first, last = pools[locale]
-        yield _zipf(rng, first), _family(rng, last, all_last), _mobile(rng, LOCALES[locale])
+        yield _zipf(rng, first), _family(rng, last, all_last), _mobile(rng, LOCALES[locale], taken)
 
 
 def generate(engine: Engine, count: int, seed: int, *, progress: Callable[[int], None] | None = None) -> None:

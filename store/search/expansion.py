@@ -1,0 +1,90 @@
+"""What one typed word may stand for in the token index, looked up lazily level by level:
+exact token first, then the prefix range, then misspellings (the deletion neighbourhood)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from store.models.search import search_token, search_token_key
+from store.search.fold import delete_keys, max_edits, prefix_end
+from store.search.scoring import score_word
+
+PREFIX_PROBE = 200
+"""Tokens whose df is summed to estimate a prefix's reach; a longer range is extrapolated."""
+TYPO_CAP = 16
+"""Misspellings tried for a word that does not drive the search: its most common readings."""
+EXACT, PREFIX, TYPOS_OF_UNKNOWN, ALL_TYPOS = 0, 1, 2, 3
+"""Levels: exact tokens; + prefixes; + typos of words with no exact token; + typos of every word."""
+
+
+@dataclass
+class Expansion:
+    """The tokens one query word may stand for, and how many customers each level reaches."""
+
+    word: str
+    exact: int | None = None
+    exact_df: int = 0
+    prefix_df: int | None = None  # None until looked up
+    typos: dict[int, tuple[str, int]] | None = None  # id -> (token, df), outside the prefix range
+
+    def prepare(self, connection: sa.Connection, level: int) -> None:
+        """Run the lookups `level` needs that were not run yet."""
+        t = search_token.c
+        if level >= PREFIX and self.prefix_df is None:
+            in_range = (t.token >= self.word, t.token < prefix_end(self.word))
+            probe = sa.select(t.df).where(*in_range).limit(PREFIX_PROBE).subquery()
+            sampled, probed = connection.execute(sa.select(sa.func.sum(probe.c.df), sa.func.count())).one()
+            self.prefix_df = int(sampled or 0)
+            if probed == PREFIX_PROBE:  # a long range: scale the sample by its length (index-only count)
+                tokens = connection.execute(sa.select(sa.func.count()).where(*in_range)).scalar_one()
+                self.prefix_df = self.prefix_df * tokens // PREFIX_PROBE
+        if self.typing(level) and self.typos is None:
+            self.typos = {}
+            if max_edits(self.word):
+                keys = sa.select(search_token_key.c.token_id).where(
+                    search_token_key.c.key.in_(delete_keys(self.word))
+                )
+                for row in connection.execute(sa.select(t.id, t.token, t.df).where(t.id.in_(keys), t.df > 0)):
+                    fit = score_word(self.word, row.token)
+                    if fit is not None and fit.how == "typo":
+                        self.typos[row.id] = (row.token, row.df)
+
+    def typing(self, level: int) -> bool:
+        return level >= ALL_TYPOS or (level == TYPOS_OF_UNKNOWN and self.exact is None)
+
+    def df(self, level: int) -> int:
+        typos = sum(df for _, df in (self.typos or {}).values()) if self.typing(level) else 0
+        return (self.prefix_df or 0 if level >= PREFIX else self.exact_df) + typos
+
+    def can_match(self, level: int) -> bool:
+        return bool(self.exact or (level >= PREFIX and self.prefix_df) or (self.typing(level) and self.typos))
+
+    def name_filter(self, tokens: sa.Column, level: int) -> sa.ColumnElement[bool]:
+        """A search_name.tokens string (" tok1 tok2 ") holds a token this word may stand for."""
+        clauses = [tokens.like(f"% {self.word}{' ' if level == EXACT else ''}%")]
+        if self.typing(level) and self.typos:
+            likely = sorted(self.typos.values(), key=lambda typo: -typo[1])[:TYPO_CAP]
+            clauses += [tokens.like(f"% {token} %") for token, _ in likely]
+        return sa.or_(*clauses)
+
+    def token_filter(self, column: sa.Column, level: int) -> sa.ColumnElement[bool]:
+        """`column` (a token id) is one this word may stand for at `level`."""
+        t = search_token.c
+        ranged = level >= PREFIX and bool(self.prefix_df)
+        ids = [self.exact] if self.exact and not ranged else []
+        ids += list(self.typos or ()) if self.typing(level) else []
+        clauses = [column.in_(ids)] if ids else []
+        if ranged:
+            in_range = sa.select(t.id).where(t.token >= self.word, t.token < prefix_end(self.word))
+            clauses.append(column.in_(in_range))
+        return sa.or_(*clauses)
+
+
+def exact_expansions(connection: sa.Connection, words: list[str]) -> list[Expansion]:
+    """One Expansion per word with its exact token looked up (all words in one query)."""
+    t = search_token.c
+    rows = connection.execute(sa.select(t.id, t.token, t.df).where(t.token.in_(words), t.df > 0))
+    exact = {row.token: row for row in rows}
+    return [Expansion(w, exact[w].id, exact[w].df) if w in exact else Expansion(w) for w in words]
