@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -20,7 +22,7 @@ from store.contacts import (
     record_address,
     save_contact,
 )
-from store.db import read_session
+from store.db import read_session, write_session
 from store.models import Address, Customer, Phone
 from store.models.audit import AuditEntry
 from store.models.events import ChangeEventRecord
@@ -168,3 +170,31 @@ def test_address_needs_street_city_and_country(engine: Engine) -> None:
             engine, customer.id, 1, AddressInput("home", "", "", "Italy"), today=TODAY, operator="a"
         )
     assert set(raised.value.errors) == {"line1", "city", "country"}
+
+
+def test_a_save_racing_an_open_transaction_waits_then_is_refused(engine: Engine) -> None:
+    """Two sessions at once: another writer has bumped the version but not committed yet. Our save
+    must wait for it (row lock on PostgreSQL, BEGIN IMMEDIATE on SQLite), then be refused."""
+    customer = make_customer(engine, phones=("+390612345678",))
+    draft = replace(load_contact(engine, customer.id).fields, consent_post=True)
+    outcome: list[BaseException | int] = []
+
+    def save() -> None:
+        try:
+            outcome.append(save_contact(engine, customer.id, 1, draft, operator="anna", region="IT"))
+        except StaleVersion as stale:
+            outcome.append(stale)
+
+    with write_session(engine) as other:
+        other.execute(
+            sa.update(Customer).where(Customer.id == customer.id).values(version=Customer.version + 1)
+        )
+        other.flush()
+        racer = threading.Thread(target=save)
+        racer.start()
+        racer.join(timeout=0.5)
+        assert racer.is_alive(), "the second writer should wait for the first to commit"
+    racer.join(timeout=10)
+
+    assert len(outcome) == 1 and isinstance(outcome[0], StaleVersion)
+    assert load_contact(engine, customer.id).fields.consent_post is False

@@ -249,3 +249,30 @@ async def test_hostile_name_renders_literally_and_clicking_does_nothing(
         await pilot.click("#header", offset=(3, 0))
         await pilot.pause()
         assert app.is_running and app.screen is screen
+
+
+async def test_command_palette_edits_contact_and_opens_tickets(sqlite_engine: Engine, tmp_path: Path) -> None:
+    customer_id = build_customer(sqlite_engine, tickets=2)
+    with write_session(sqlite_engine) as session:
+        ticket = session.get(Ticket, 1)
+        ticket.subject = "[@click=app.quit]x[/] refund"
+    app, screen = profile_app(sqlite_engine, tmp_path, customer_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await asyncio.wait_for(screen.painted.wait(), 5)
+        await pilot.press("3", "ctrl+p", *"open ticket refund")
+        await until(
+            pilot, lambda: "refund" in str(app.screen.query_one("CommandList").get_option_at_index(0).prompt)
+        )
+        assert "[@click=app.quit]x[/]" in str(
+            app.screen.query_one("CommandList").get_option_at_index(0).prompt
+        )
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, TicketViewScreen))
+        await until(pilot, lambda: "refund" in str(app.screen.query_one("#ticket-body").visual))
+        await pilot.press("escape", "ctrl+p", *"edit contact")
+        await until(
+            pilot,
+            lambda: "Edit contact" in str(app.screen.query_one("CommandList").get_option_at_index(0).prompt),
+        )
+        await pilot.press("enter")
+        await until(pilot, lambda: type(app.screen).__name__ == "ContactEditScreen")
