@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 import socket
 import threading
 import time
@@ -26,6 +27,7 @@ from typing import Annotated, Any, Literal
 import uvicorn
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -37,6 +39,8 @@ from store.call_events import CallEvent, CallEventError, Ring, advance, ring
 from store.models import Channel
 
 MAX_BODY_BYTES = 16 * 1024
+
+log = logging.getLogger(__name__)
 
 CallId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")]
 Extension = Annotated[str, StringConstraints(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_.-]+$")]
@@ -93,6 +97,9 @@ def make_api(engine: Engine, token: str) -> Starlette:
             return error.response()
         except CallEventError as error:
             return ApiError(error.status, type(error).__name__, str(error)).response()
+        except SQLAlchemyError:
+            log.exception("call event not stored")
+            return ApiError(503, "unavailable", "the database is unavailable; retry the event").response()
         return JSONResponse(
             {"call_id": state.call_id, "status": str(state.status), "changed": state.changed},
             status_code=status,
@@ -191,6 +198,7 @@ def openapi_schema() -> dict[str, Any]:
             (413, f"body over {MAX_BODY_BYTES} bytes"),
             (415, "not application/json"),
             (422, "unknown, missing or mistyped fields"),
+            (503, "the database is unavailable: nothing stored, retry"),
         ]
     }
     state = {"$ref": "#/components/schemas/CallState"}

@@ -112,14 +112,19 @@ def start_pop_watcher(app: App[object], *, ready: threading.Event | None = None)
 
 
 def _watch(app: App[object], ready: threading.Event | None) -> None:
+    """The worker: wait for rings, decide in this thread, show on the UI thread. A database
+    outage (even at start) is waited out; the feed then resyncs from its last seen event."""
     context = context_of(app)
+    topics = {ring_topic(context.extension)}
     worker = get_current_worker()
-    feed = ChangeFeed(context.engine, {ring_topic(context.extension)}, poll_interval=POP_POLL_S)
-    if ready is not None:
-        ready.set()
+    feed: ChangeFeed | None = None
     try:
         while not worker.is_cancelled:
             try:
+                if feed is None:
+                    feed = ChangeFeed(context.engine, topics, poll_interval=POP_POLL_S)
+                    if ready is not None:
+                        ready.set()
                 events = feed.wait(WAIT_S)
                 if not events:
                     continue
@@ -128,7 +133,8 @@ def _watch(app: App[object], ready: threading.Event | None) -> None:
                 decision = decide(context.engine, call, context.default_region) if call else None
             except SQLAlchemyError:
                 log.exception("pop watcher: database unavailable, retrying")
-                feed.close()
+                if feed is not None:
+                    feed.close()
                 time.sleep(RETRY_S)
                 continue
             if decision is not None and not worker.is_cancelled:
@@ -137,4 +143,5 @@ def _watch(app: App[object], ready: threading.Event | None) -> None:
                 except RuntimeError:  # the app is closing
                     return
     finally:
-        feed.close()
+        if feed is not None:
+            feed.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from types import ModuleType
 
 import httpx
@@ -16,6 +17,7 @@ from console.api import MAX_BODY_BYTES, make_api
 from console.commands import UserError, ring, serve
 from console.config import load_settings
 from store.call_events import load_call
+from store.db import make_engine
 
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -175,3 +177,12 @@ def test_ring_says_when_the_server_is_unreachable(monkeypatch: pytest.MonkeyPatc
     args = _args(ring, "100", "+390612345678", "--url", "http://127.0.0.1:9/calls")
     with pytest.raises(UserError, match="is `callpop serve` running"):
         ring.run(args, load_settings())
+
+
+async def test_database_failure_is_a_503_json(tmp_path: Path) -> None:
+    unmigrated = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    transport = httpx.ASGITransport(app=make_api(unmigrated, TOKEN))
+    async with httpx.AsyncClient(transport=transport, base_url="http://callpop.test") as client:
+        response = await client.post("/calls", json=RING, headers=AUTH)
+    assert (response.status_code, response.json()["error"]) == (503, "unavailable")
+    unmigrated.dispose()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from textual.binding import Binding
 from textual.pilot import Pilot
@@ -184,3 +185,26 @@ async def test_a_ring_at_another_extension_does_not_pop(engine: Engine, tmp_path
         await _post(api_url, **_ring("c-7", "+390612345678", extension="100"))
         await _until(pilot, lambda: isinstance(app.screen, ProfileStandIn), "own extension did not pop")
         assert (app.screen.customer_id, app.screen.call_id) == (rossi.id, "c-7")
+
+
+async def test_pop_survives_lost_database_connections(engine: Engine, tmp_path: Path, api_url: str) -> None:
+    """Regression: after PostgreSQL dropped the console's connections (restart, failover) the
+    next ring must still pop. You should see the profile after the connections were killed."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL connections only: SQLite has none to lose")
+    rossi = make_customer(engine, "Maria", "Rossi", phones=("+390612345678",))
+    app = _console(engine, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _start(app, pilot)
+        await pilot.pause(0.3)  # the watcher is LISTENing
+        with engine.connect() as connection:
+            killed = connection.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).all()
+        assert killed
+        await _post(api_url, **_ring("c-8", "+390612345678"))
+        await _until(pilot, lambda: isinstance(app.screen, ProfileStandIn), "no pop after reconnect")
+        assert app.screen.customer_id == rossi.id
