@@ -23,6 +23,7 @@ from screens.conflict import ConflictScreen
 from screens.context import context_of
 from store.contacts import (
     LABELS,
+    AddressInput,
     ContactFields,
     ContactSnapshot,
     InvalidContact,
@@ -32,12 +33,14 @@ from store.contacts import (
     reapply,
     save_contact,
 )
-from store.models import Channel
+from store.models import AddressKind, Channel
 from store.profile import AddressRow
 from store.sanitize import clean_line
 
 _TEXT_FIELDS = ("mobile", "home_phone", "work_phone", "email", "email_2", "preferred_language")
 _CONSENTS = ("consent_voice", "consent_email", "consent_sms", "consent_post")
+_ADDRESS = {"line1": "Street and number", "line2": "Address line 2", "postcode": "Postcode", "city": "City",
+            "country": "Country (IT, FR…)"}  # fmt: skip
 
 
 @dataclass
@@ -63,9 +66,10 @@ class ContactEditScreen(ModalScreen[bool]):
         Binding("escape", "cancel", "Cancel", id="contact.cancel"),
     ]
 
-    def __init__(self, customer_id: int) -> None:
+    def __init__(self, customer_id: int, *, today: date | None = None) -> None:
         super().__init__()
         self.customer_id = customer_id
+        self.today = today or date.today()
         self.base: ContactSnapshot | None = None
         """The version the form was opened on (or last reconciled with)."""
 
@@ -78,11 +82,18 @@ class ContactEditScreen(ModalScreen[bool]):
             yield Select([(c.value, c.value) for c in Channel], allow_blank=False, id="preferred_channel")
             for name in _CONSENTS:
                 yield Checkbox(LABELS[name], id=name)
+            yield Static("New address (leave empty to keep the current ones)", classes="section")
+            yield Select([(k.value, k.value) for k in AddressKind], allow_blank=False, id="addr-kind")
+            for name, label in _ADDRESS.items():
+                yield Input(placeholder=label, id=f"addr-{name}")
+                yield Static("", id=f"err-addr-{name}", classes="error", markup=False)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         for name in _TEXT_FIELDS:
             self.query_one(f"#{name}", Input).border_title = LABELS[name]
+        for name, label in _ADDRESS.items():
+            self.query_one(f"#addr-{name}", Input).border_title = label
         self._load()
 
     @work(thread=True, exclusive=True, group="contact-load")
@@ -113,22 +124,29 @@ class ContactEditScreen(ModalScreen[bool]):
         values["preferred_channel"] = str(self.query_one("#preferred_channel", Select).value)
         return ContactFields(**values)  # type: ignore[arg-type]
 
+    def new_address(self) -> AddressInput | None:
+        """The new address typed at the bottom of the form, or None when it is left empty."""
+        values = {name: self.query_one(f"#addr-{name}", Input).value for name in _ADDRESS}
+        if not any(value.strip() for value in values.values()):
+            return None
+        return AddressInput(kind=str(self.query_one("#addr-kind", Select).value), **values)
+
     def action_save(self) -> None:
         if self.base is None:
             return
         self._status("Saving…")
-        self._save(self.form(), self.base.version)
+        self._save(self.form(), self.new_address(), self.base.version)
 
     def action_cancel(self) -> None:
         self.dismiss(False)
 
     @work(thread=True, exclusive=True, group="contact-save")
-    def _save(self, draft: ContactFields, expected_version: int) -> None:
+    def _save(self, draft: ContactFields, address: AddressInput | None, expected_version: int) -> None:
         context = context_of(self.app)
         try:
             version = save_contact(
-                context.engine, self.customer_id, expected_version, draft,
-                operator=context.operator, region=context.default_region,
+                context.engine, self.customer_id, expected_version, draft, operator=context.operator,
+                region=context.default_region, new_address=address, today=self.today,
             )  # fmt: skip
         except InvalidContact as invalid:
             self.post_message(SaveOutcome(errors=invalid.errors))
@@ -139,13 +157,16 @@ class ContactEditScreen(ModalScreen[bool]):
 
     @on(SaveOutcome)
     def _saved(self, outcome: SaveOutcome) -> None:
+        errors = outcome.errors or {}
         for name in _TEXT_FIELDS:
-            self.query_one(f"#err-{name}", Static).update((outcome.errors or {}).get(name, ""))
+            self.query_one(f"#err-{name}", Static).update(errors.get(name, ""))
+        for name in _ADDRESS:
+            self.query_one(f"#err-addr-{name}", Static).update(errors.get(name, ""))
         if outcome.version is not None:
             self.notify(f"Contact details saved (version {outcome.version}).", timeout=3)
             self.dismiss(True)
         elif outcome.errors:
-            wrong = ", ".join(LABELS.get(name, name) for name in outcome.errors)
+            wrong = ", ".join(LABELS.get(name) or _ADDRESS.get(name, name) for name in outcome.errors)
             self._status(f"Not saved: check {wrong}.", error=True)
         elif outcome.theirs is not None and self.base is not None:
             self._status("Someone else saved this customer first: nothing was written.", error=True)

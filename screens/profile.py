@@ -239,7 +239,9 @@ class ProfileScreen(Screen[None]):
         self.app.push_screen(TicketViewScreen(ticket_id))
 
     def action_edit_contact(self) -> None:
-        self.app.push_screen(ContactEditScreen(self.customer_id), lambda _saved: self._reload())
+        self.app.push_screen(
+            ContactEditScreen(self.customer_id, today=self.today), lambda _saved: self._reload()
+        )
 
     def action_undeliverable(self) -> None:
         address = self.query_one(ContactsTable).current_address()

@@ -159,9 +159,24 @@ def save_contact(
     *,
     operator: str,
     region: str,
+    new_address: AddressInput | None = None,
+    today: date | None = None,
 ) -> int:
-    """Validate and store `draft` if the customer is still at `expected_version`; the new version."""
-    new = validate(draft, region)
+    """Validate and store `draft` (and `new_address`, valid from `today`) if the customer is still
+    at `expected_version`; returns the new version."""
+    errors: dict[str, str] = {}
+    new, address = draft, None
+    try:
+        new = validate(draft, region)
+    except InvalidContact as invalid:
+        errors.update(invalid.errors)
+    if new_address is not None:
+        try:
+            address = validate_address(new_address)
+        except InvalidContact as invalid:
+            errors.update(invalid.errors)
+    if errors:
+        raise InvalidContact(errors)
     with write_session(engine) as session:
         version = _claim(session, customer_id, expected_version)
         customer = session.get(Customer, customer_id)
@@ -186,6 +201,8 @@ def save_contact(
             if row is None and getattr(new, slot):
                 row = Email(customer_id=customer_id, address="", is_primary=index == 0)
             _put(session, audit, row, getattr(new, slot), "email", slot)
+        if address is not None:
+            _add_address(session, audit, customer_id, address, today or date.today())
         publish(session, "customer", str(customer_id))
     return version
 
@@ -222,6 +239,16 @@ def record_address(
     engine: Engine, customer_id: int, expected_version: int, new: AddressInput, *, today: date, operator: str
 ) -> int:
     """Store a new current address of its kind; the one it replaces gets `valid_to = today`."""
+    cleaned = validate_address(new)
+    with write_session(engine) as session:
+        version = _claim(session, customer_id, expected_version)
+        _add_address(session, _Audit(session, operator, customer_id), customer_id, cleaned, today)
+        publish(session, "customer", str(customer_id))
+    return version
+
+
+def validate_address(new: AddressInput) -> AddressInput:
+    """The address cleaned, country upper-cased; raises InvalidContact naming each bad field."""
     cleaned = AddressInput(**{k: clean_line(v) for k, v in asdict(new).items()})
     errors = {name: "Required." for name in ("line1", "city") if not getattr(cleaned, name)}
     if not re.fullmatch(r"[A-Za-z]{2}", cleaned.country):
@@ -230,20 +257,18 @@ def record_address(
         errors["kind"] = "Choose home, office or billing."
     if errors:
         raise InvalidContact(errors)
-    with write_session(engine) as session:
-        version = _claim(session, customer_id, expected_version)
-        audit = _Audit(session, operator, customer_id)
-        current = (col(Address.kind) == cleaned.kind, col(Address.valid_to).is_(None))
-        for old in _rows(session, Address, customer_id, *current):
-            audit.log("address", old.id, "valid_to", None, today)
-            old.valid_to, old.updated_at = today, utcnow()
-        fields_in = asdict(replace(cleaned, country=cleaned.country.upper()))
-        address = Address(customer_id=customer_id, valid_from=today, **fields_in)
-        session.add(address)
-        session.flush()
-        audit.log("address", address.id, "created", "", f"{cleaned.kind}: {cleaned.line1}, {cleaned.city}")
-        publish(session, "customer", str(customer_id))
-    return version
+    return replace(cleaned, country=cleaned.country.upper())
+
+
+def _add_address(session: Session, audit: _Audit, customer_id: int, new: AddressInput, today: date) -> None:
+    current = (col(Address.kind) == new.kind, col(Address.valid_to).is_(None))
+    for old in _rows(session, Address, customer_id, *current):
+        audit.log("address", old.id, "valid_to", None, today)
+        old.valid_to, old.updated_at = today, utcnow()
+    address = Address(customer_id=customer_id, valid_from=today, **asdict(new))
+    session.add(address)
+    session.flush()
+    audit.log("address", address.id, "created", "", f"{new.kind}: {new.line1}, {new.city}")
 
 
 def _claim(session: Session, customer_id: int, expected_version: int) -> int:

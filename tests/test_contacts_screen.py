@@ -121,3 +121,34 @@ async def test_a_save_in_one_console_shows_in_another_within_a_second(
             assert contacts_b.cursor_row == 1, "the cursor stays where the operator left it"
     finally:
         other_engine.dispose()
+
+
+async def tab_to(pilot, app, field: str) -> None:  # type: ignore[no-untyped-def]
+    """Press tab until `field` has the focus (the form scrolls it into view)."""
+    for _ in range(30):
+        if app.focused is not None and app.focused.id == field:
+            return
+        await pilot.press("tab")
+    raise AssertionError(f"tab never reached {field}")
+
+
+async def test_new_address_from_the_form_replaces_the_old_one(sqlite_engine: Engine, tmp_path: Path) -> None:
+    customer_id = build_customer(sqlite_engine)
+    app, screen = profile_app(sqlite_engine, tmp_path, customer_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await asyncio.wait_for(screen.painted.wait(), 5)
+        form = await open_form(pilot, app)
+        await tab_to(pilot, app, "addr-line1")
+        await pilot.press(*"Corso Italia 5", "ctrl+s")
+        await until(pilot, lambda: str(form.query_one("#err-addr-city").visual) != "")
+        assert "Required" in str(form.query_one("#err-addr-country").visual)
+
+        await tab_to(pilot, app, "addr-city")
+        await pilot.press(*"Milano", "tab", *"it", "ctrl+s")
+        await until(pilot, lambda: app.screen is screen)
+        await pilot.press("5")
+        contacts = screen.query_one(ContactsTable)
+        await until(pilot, lambda: "Milano" in str(contacts.payloads))
+        rows = [[cell.plain for cell in contacts.get_row_at(n)] for n in range(contacts.row_count)]
+        assert ["address", "home", "Corso Italia 5, Milano, IT", "current"] in rows
+        assert ["address", "home", "Via Roma 1, 00100, Roma, IT", "old, until 2026-11-22"] in rows

@@ -198,3 +198,22 @@ def test_a_save_racing_an_open_transaction_waits_then_is_refused(engine: Engine)
 
     assert len(outcome) == 1 and isinstance(outcome[0], StaleVersion)
     assert load_contact(engine, customer.id).fields.consent_post is False
+
+
+def test_contact_save_can_record_a_new_address_in_the_same_version(engine: Engine) -> None:
+    customer = make_customer(engine, phones=("+390612345678",), city="Roma")
+    fields = load_contact(engine, customer.id).fields
+    with pytest.raises(InvalidContact) as raised:
+        save_contact(engine, customer.id, 1, replace(fields, email="bad@"), operator="anna", region="IT",
+                     new_address=AddressInput("home", "Via Po 1", "", "IT"), today=TODAY)  # fmt: skip
+    assert set(raised.value.errors) == {"email", "city"}
+
+    torino = AddressInput("home", "Via Po 1", "Torino", "it")
+    version = save_contact(
+        engine, customer.id, 1, fields, operator="anna", region="IT", new_address=torino, today=TODAY
+    )
+
+    assert version == 2
+    with read_session(engine) as session:
+        rows = session.exec(select(Address).order_by(Address.id)).all()
+    assert [(a.city, a.valid_to) for a in rows] == [("Roma", TODAY), ("Torino", None)]
