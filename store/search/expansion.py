@@ -15,6 +15,8 @@ PREFIX_PROBE = 200
 """Tokens whose df is summed to estimate a prefix's reach; a longer range is extrapolated."""
 TYPO_CAP = 16
 """Misspellings tried for a word that does not drive the search: its most common readings."""
+SURE_WORD = 5
+"""Letters from which a word that only begins some names is taken as complete (and maybe misspelt)."""
 EXACT, PREFIX, TYPOS_OF_UNKNOWN, ALL_TYPOS = 0, 1, 2, 3
 """Levels: exact tokens; + prefixes; + typos of words with no exact token; + typos of every word."""
 
@@ -29,30 +31,11 @@ class Expansion:
     prefix_df: int | None = None  # None until looked up
     typos: dict[int, tuple[str, int]] | None = None  # id -> (token, df), outside the prefix range
 
-    def prepare(self, connection: sa.Connection, level: int) -> None:
-        """Run the lookups `level` needs that were not run yet."""
-        t = search_token.c
-        if level >= PREFIX and self.prefix_df is None:
-            in_range = (t.token >= self.word, t.token < prefix_end(self.word))
-            probe = sa.select(t.df).where(*in_range).limit(PREFIX_PROBE).subquery()
-            sampled, probed = connection.execute(sa.select(sa.func.sum(probe.c.df), sa.func.count())).one()
-            self.prefix_df = int(sampled or 0)
-            if probed == PREFIX_PROBE:  # a long range: scale the sample by its length (index-only count)
-                tokens = connection.execute(sa.select(sa.func.count()).where(*in_range)).scalar_one()
-                self.prefix_df = self.prefix_df * tokens // PREFIX_PROBE
-        if self.typing(level) and self.typos is None:
-            self.typos = {}
-            if max_edits(self.word):
-                keys = sa.select(search_token_key.c.token_id).where(
-                    search_token_key.c.key.in_(delete_keys(self.word))
-                )
-                for row in connection.execute(sa.select(t.id, t.token, t.df).where(t.id.in_(keys), t.df > 0)):
-                    fit = score_word(self.word, row.token)
-                    if fit is not None and fit.how == "typo":
-                        self.typos[row.id] = (row.token, row.df)
-
     def typing(self, level: int) -> bool:
-        return level >= ALL_TYPOS or (level == TYPOS_OF_UNKNOWN and self.exact is None)
+        """Whether misspellings of this word are tried at `level`: at the typo level only for a word
+        unknown as typed (a short word that begins some name is being typed, not misspelt)."""
+        unknown = self.exact is None and (not self.prefix_df or len(self.word) >= SURE_WORD)
+        return level >= ALL_TYPOS or (level == TYPOS_OF_UNKNOWN and unknown)
 
     def df(self, level: int) -> int:
         typos = sum(df for _, df in (self.typos or {}).values()) if self.typing(level) else 0
@@ -88,3 +71,45 @@ def exact_expansions(connection: sa.Connection, words: list[str]) -> list[Expans
     rows = connection.execute(sa.select(t.id, t.token, t.df).where(t.token.in_(words), t.df > 0))
     exact = {row.token: row for row in rows}
     return [Expansion(w, exact[w].id, exact[w].df) if w in exact else Expansion(w) for w in words]
+
+
+def prepare(connection: sa.Connection, expansions: list[Expansion], level: int) -> None:
+    """Run the lookups `level` needs that were not run yet, one statement per kind for all words."""
+    t = search_token.c
+    ranges = [e for e in expansions if level >= PREFIX and e.prefix_df is None]
+    if ranges:
+        probes = []
+        for n, e in enumerate(ranges):
+            probe = sa.select(t.df).where(t.token >= e.word, t.token < prefix_end(e.word)).limit(PREFIX_PROBE)
+            sample = probe.subquery()
+            probes.append(sa.select(sa.literal(n), sa.func.sum(sample.c.df), sa.func.count()))
+        for n, sampled, probed in connection.execute(sa.union_all(*probes)):
+            e = ranges[n]
+            e.prefix_df = int(sampled or 0)
+            if probed == PREFIX_PROBE:  # a long range: scale the sample by its length (index-only count)
+                in_range = (t.token >= e.word, t.token < prefix_end(e.word))
+                e.prefix_df = (
+                    e.prefix_df
+                    * connection.execute(sa.select(sa.func.count()).where(*in_range)).scalar_one()
+                    // PREFIX_PROBE
+                )
+    typing = [e for e in expansions if e.typing(level) and e.typos is None]
+    for e in typing:
+        e.typos = {}
+    by_key: dict[int, list[Expansion]] = {}
+    for e in typing:
+        for key in delete_keys(e.word) if max_edits(e.word) else ():
+            by_key.setdefault(key, []).append(e)
+    if not by_key:
+        return
+    k = search_token_key.c
+    rows = connection.execute(
+        sa.select(k.key, t.id, t.token, t.df)
+        .join(search_token, t.id == k.token_id)
+        .where(k.key.in_(list(by_key)), t.df > 0)
+    )
+    for row in rows:
+        for e in by_key[row.key]:
+            fit = score_word(e.word, row.token)
+            if fit is not None and fit.how == "typo":
+                e.typos[row.id] = (row.token, row.df)

@@ -8,7 +8,7 @@ import re
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from store.models import Email, Holding, Phone, Ticket
+from store.models import Email, Holding, Ticket
 from store.models.search import search_phone
 from store.phones import digits_of, national_number, normalize_phone, phone_hint
 from store.sanitize import clean_line
@@ -25,36 +25,32 @@ _CARD_LAST4 = re.compile(r"(?<![\w-])(\d{4})(?![\w-])")
 
 
 def phone_hits(connection: sa.Connection, number: str, region: str, *, suffix: bool) -> list[Hit]:
-    """Exact E.164, then the same national number under another country code, then (optionally) the
-    stored numbers ending with the typed digits."""
+    """Exact E.164, the same national number under another country code and (with `suffix`) the
+    numbers ending with the typed digits: one statement over two indexes (nsn, reversed digits)."""
     e164 = normalize_phone(number, region)
-    hits: list[Hit] = []
-    if e164:
-        for row in connection.execute(sa.select(Phone.customer_id).where(Phone.e164 == e164)):
-            hits.append(Hit(row.customer_id, "phone_exact", 100.0, f"phone is {e164}", e164))
-        nsn = national_number(e164)
-        same_nsn = sa.select(search_phone.c.customer_id, Phone.e164).join(
-            Phone, Phone.id == search_phone.c.phone_id
-        )
-        for row in connection.execute(same_nsn.where(search_phone.c.nsn == nsn, Phone.e164 != e164)):
-            hits.append(Hit(row.customer_id, "phone_national", 92.0, f"same national number {nsn}", row.e164))
+    nsn = national_number(e164) if e164 else None
     digits = digits_of(number).lstrip("0")  # "0039 06..", "+39 06..", "06..": all end the same
+    p = search_phone.c
+    wanted = [p.nsn == nsn] if nsn else []
     if suffix and len(digits) >= MIN_SUFFIX:
-        hits += _suffix_hits(connection, digits)
-    return hits
-
-
-def _suffix_hits(connection: sa.Connection, digits: str) -> list[Hit]:
-    """Numbers ending in `digits`: a range scan on the reversed digits, never LIKE '%...'."""
-    reverse = digits[::-1]
+        reverse = digits[::-1]  # a suffix of the number is a prefix of its reversed digits: a range
+        wanted.append(sa.and_(p.rdigits >= reverse, p.rdigits < prefix_end(reverse)))
+    if not wanted:
+        return []
     rows = connection.execute(
-        sa.select(search_phone.c.customer_id, Phone.e164)
-        .join(Phone, Phone.id == search_phone.c.phone_id)
-        .where(search_phone.c.rdigits >= reverse, search_phone.c.rdigits < prefix_end(reverse))
-        .limit(SUFFIX_CAP)
+        sa.select(p.customer_id, p.nsn, p.rdigits).where(sa.or_(*wanted)).limit(SUFFIX_CAP)
     )
-    score = min(90.0, 60.0 + 3 * len(digits))
-    return [Hit(r.customer_id, "phone_suffix", score, f"phone ends {digits[-4:]}", r.e164) for r in rows]
+    hits = []
+    for row in rows:
+        stored = "+" + row.rdigits[::-1]
+        if stored == e164:
+            hits.append(Hit(row.customer_id, "phone_exact", 100.0, f"phone is {e164}", stored))
+        elif row.nsn == nsn:
+            hits.append(Hit(row.customer_id, "phone_national", 92.0, f"same national number {nsn}", stored))
+        else:
+            score = min(90.0, 60.0 + 3 * len(digits))
+            hits.append(Hit(row.customer_id, "phone_suffix", score, f"phone ends {digits[-4:]}", stored))
+    return hits
 
 
 def email_hits(connection: sa.Connection, address: str) -> list[Hit]:
@@ -66,17 +62,14 @@ def email_hits(connection: sa.Connection, address: str) -> list[Hit]:
 def _key_hits(connection: sa.Connection, text: str) -> list[Hit]:
     """Ticket number or account/serial number, exactly as stored (or upper-cased)."""
     forms = list(dict.fromkeys([text, text.upper(), text.replace(" ", "").upper()]))
-    hits = [
-        Hit(r.customer_id, "ticket", 90.0, f"ticket {r.number}")
-        for r in connection.execute(
-            sa.select(Ticket.customer_id, Ticket.number).where(Ticket.number.in_(forms))
-        )
-    ]
-    holdings = sa.select(Holding.customer_id, Holding.reference).where(Holding.reference.in_(forms))
-    hits += [
-        Hit(r.customer_id, "account", 90.0, f"account {r.reference}") for r in connection.execute(holdings)
-    ]
-    return hits
+    tickets = sa.select(Ticket.customer_id, sa.literal("ticket"), Ticket.number).where(
+        Ticket.number.in_(forms)
+    )
+    accounts = sa.select(Holding.customer_id, sa.literal("account"), Holding.reference).where(
+        Holding.reference.in_(forms)
+    )
+    rows = connection.execute(tickets.union_all(accounts))
+    return [Hit(customer_id, kind, 90.0, f"{kind} {key}") for customer_id, kind, key in rows]
 
 
 def _card_hits(connection: sa.Connection, names: list[Hit], last4: str) -> list[Hit]:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from store.models import Customer
 from store.models.search import search_name, search_posting
-from store.search.expansion import ALL_TYPOS, TYPOS_OF_UNKNOWN, Expansion, exact_expansions
+from store.search.expansion import ALL_TYPOS, TYPOS_OF_UNKNOWN, Expansion, exact_expansions, prepare
 from store.search.fold import query_words
 from store.search.scoring import assign_words, name_reason, name_score
 from store.search.sync import customer_tokens
@@ -25,8 +25,7 @@ def _survivors(
 ) -> list[int]:
     """Customers with a token for every word at `level`: the most selective word's postings, the
     other words checked on those few customers' token strings."""
-    for expansion in expansions:
-        expansion.prepare(connection, level)
+    prepare(connection, expansions, level)
     if not all(expansion.can_match(level) for expansion in expansions):
         return []
     driver, *others = sorted(expansions, key=lambda e: e.df(level))
@@ -52,7 +51,7 @@ def search_names(connection: sa.Connection, text: str, *, want: int = 20) -> lis
     c = Customer.__table__.c
     hits: dict[int, Hit] = {}
     for level in range(ALL_TYPOS + 1):
-        if level == TYPOS_OF_UNKNOWN and all(e.exact for e in expansions):
+        if level == TYPOS_OF_UNKNOWN and not any(e.typing(level) for e in expansions):
             continue  # the same as the prefix level
         if level == ALL_TYPOS and not any(e.exact for e in expansions):
             continue  # the same as the level before
@@ -67,6 +66,6 @@ def search_names(connection: sa.Connection, text: str, *, want: int = 20) -> lis
             if fits is not None:
                 score = name_score(words, fits, row.display_name)
                 hits[row.id] = Hit(row.id, "name", score, name_reason(row.display_name, fits))
-        if len(hits) >= want:
-            break
+        if len(hits) >= want or (hits and level == TYPOS_OF_UNKNOWN):
+            break  # misspelling the words that were typed right as well only adds weaker fill-ins
     return sorted(hits.values(), key=lambda h: -h.score)
