@@ -100,7 +100,7 @@ async def _ring_all(
         while not ready.is_set():
             await pilot.pause(0.01)
         for number in numbers:
-            await asyncio.sleep(rng.uniform(0.05, 0.25))
+            await asyncio.sleep(rng.uniform(0.25, 0.5))  # the last profile is torn down by then
             call_id = f"bench-{uuid.uuid4().hex[:12]}"
             body = {"call_id": call_id, "caller": number, "extension": EXTENSION, "channel": "voice"}
             sent = time.perf_counter()
