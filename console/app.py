@@ -9,6 +9,7 @@ from textual.binding import Binding
 
 from console.config import Settings
 from console.database import open_engine
+from console.pop import start_pop_watcher
 from screens.context import ConsoleContext
 from screens.lookup import LookupScreen
 from screens.messages import OpenLookup, OpenProfile, StartWrapUp, WrapUpFinished
@@ -32,6 +33,7 @@ class CallpopApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(LookupScreen())
+        start_pop_watcher(self)
 
     def action_lookup(self) -> None:
         self.post_message(OpenLookup())
