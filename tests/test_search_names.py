@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from console.cli import main
 from store.db import write_session
 from store.models import Customer, ProductCategory
-from store.search import find_customers, rebuild_index
+from store.search import SearchResult, find_customers, rebuild_index
 from tests.factories import make_customer, make_holding, make_product, make_ticket
 
 PEOPLE = [
@@ -114,9 +114,14 @@ def test_email_account_card_and_ticket(people: Engine) -> None:
 
 
 def test_nothing_searchable_gets_a_hint(people: Engine) -> None:
-    for query in ("", "   ", "''", "zzzzqqqq"):
+    for query in ("", "   ", "''", "+39 06 12"):
         result = find_customers(people, query, region="IT")
         assert result.matches == [] and result.hint
+
+
+def test_nobody_found_is_not_an_input_problem(people: Engine) -> None:
+    for query in ("zzzzqqqq", "nobody@example.com", "+39 06 9999 0000"):
+        assert find_customers(people, query, region="IT") == SearchResult([], "")
 
 
 def test_hostile_queries_never_crash(people: Engine, hostile: str) -> None:
@@ -137,3 +142,4 @@ def test_find_cli_bad_input_exits_2(
     assert main(["find", "12", "--database", database_url]) == 2
     assert "4 digits" in capsys.readouterr().err
     assert main(["find", "rossi", "--region", "Italy", "--database", database_url]) == 2
+    assert main(["find", "zzzzqqqq", "--database", database_url]) == 1

@@ -61,6 +61,7 @@ def test_last_four_digits_find_by_suffix_with_a_reason(engine: Engine) -> None:
     result = find_customers(engine, "5678", region="IT")
     assert {m.display_name for m in result.matches} == {"Caller Number0", "Other Suffix"}
     assert all(m.matched_on == "phone_suffix" and m.reason == "phone ends 5678" for m in result.matches)
+    assert find_customers(engine, "345678", region="IT").matches[0].reason == "phone ends 345678"
 
 
 def test_exact_ranks_above_national_above_suffix(engine: Engine) -> None:
@@ -89,6 +90,24 @@ def test_phone_index_follows_updates_and_deletes(engine: Engine) -> None:
     with write_session(engine) as session:
         session.delete(session.scalars(sa.select(Customer).where(Customer.family_name == "Number0")).one())
     assert find_customers(engine, "998888", region="IT").matches == []
+
+
+def test_a_phone_moved_to_another_customer_follows_its_new_owner(engine: Engine) -> None:
+    """A merge reassigns phones: the index moves with them in the same transaction."""
+    _seed(engine)
+    with write_session(engine) as session:
+        keeper = session.scalars(sa.select(Customer).where(Customer.family_name == "Number1")).one()
+        phone = session.scalars(sa.select(Phone).where(Phone.e164 == STORED[0])).one()
+        phone.customer_id = keeper.id
+        session.delete(session.scalars(sa.select(Customer).where(Customer.family_name == "Number0")).one())
+    found = find_by_phone(engine, "06 1234 5678", region="IT")
+    assert [m.display_name for m in found] == ["Caller Number1"]
+
+
+def test_an_international_beginning_is_not_searched_as_an_ending(engine: Engine) -> None:
+    _seed(engine)
+    result = find_customers(engine, "+56 78", region="IT")  # two stored numbers end in 5678
+    assert result.matches == [] and result.hint
 
 
 def test_a_short_or_invalid_number_gets_a_hint(engine: Engine) -> None:

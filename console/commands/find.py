@@ -1,9 +1,13 @@
-"""`callpop find QUERY`: the console's customer search, for scripts and for a quick look."""
+"""`callpop find QUERY`: the console's customer search, for scripts and for a quick look.
+
+Exit status: 0 found, 1 nobody matches, 2 the query cannot be searched (with a hint why).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import asdict
 
 from rich.console import Console
@@ -45,6 +49,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     result = find_customers(open_engine(settings, quiet=True), args.query, region=region, limit=args.limit)
     if not result.matches and result.hint and not args.json:
         raise UserError(result.hint)
+    if not result.matches and not args.json:
+        print("no customer matches", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps([asdict(m) for m in result.matches], default=str, ensure_ascii=False, indent=2))
     else:

@@ -49,7 +49,7 @@ def phone_hits(connection: sa.Connection, number: str, region: str, *, suffix: b
             hits.append(Hit(row.customer_id, "phone_national", 92.0, f"same national number {nsn}", stored))
         else:
             score = min(90.0, 60.0 + 3 * len(digits))
-            hits.append(Hit(row.customer_id, "phone_suffix", score, f"phone ends {digits[-4:]}", stored))
+            hits.append(Hit(row.customer_id, "phone_suffix", score, f"phone ends {digits}", stored))
     return hits
 
 
@@ -88,10 +88,11 @@ def _card_hits(connection: sa.Connection, names: list[Hit], last4: str) -> list[
 def _search(connection: sa.Connection, text: str, region: str, limit: int) -> tuple[list[Hit], str]:
     if "@" in text:
         hits = email_hits(connection, text)
-        return hits, "" if hits else "No customer has that e-mail address."
+        return hits, ""
     hits = _key_hits(connection, text) if len(text) >= 3 and any(ch.isdigit() for ch in text) else []
     if _PHONE_LIKE.match(text):
-        hits += phone_hits(connection, text, region, suffix=True)
+        partial = not text.lstrip().startswith(("+", "00"))  # "+34 612" is a beginning, not an end
+        hits += phone_hits(connection, text, region, suffix=partial)
         if not hits:
             digits = digits_of(text)
             if len(digits) < MIN_SUFFIX:
@@ -117,7 +118,7 @@ def find_customers(engine: Engine, query: str, *, region: str, limit: int = 20) 
     with engine.connect() as connection:
         hits, hint = _search(connection, text, region, max(1, limit))
         matches = matches_for(connection, best_hits(hits, max(1, limit)))
-    return SearchResult(matches, "" if matches else hint or "No customer matches.")
+    return SearchResult(matches, "" if matches else hint)
 
 
 def find_by_phone(engine: Engine, number: str, *, region: str) -> list[Match]:
