@@ -18,6 +18,9 @@ from store.search.types import Hit
 
 CANDIDATE_CAP = 150
 """Customers matching every word that one level hands to the re-ranker."""
+DRIVER_SCAN = 2000
+"""Postings of the most selective word examined per level: bounds the worst case (two short,
+common prefixes such as "ca la") at the price of missing rare pairs until one more letter is typed."""
 
 
 def _survivors(
@@ -30,15 +33,15 @@ def _survivors(
         return []
     driver, *others = sorted(expansions, key=lambda e: e.df(level))
     p, n = search_posting.c, search_name.c
-    query = (
-        sa.select(p.customer_id)
-        .join(search_name, n.customer_id == p.customer_id)
-        .where(
-            driver.token_filter(p.token_id, level), *(other.name_filter(n.tokens, level) for other in others)
-        )
-    )
+    postings = sa.select(p.customer_id).where(driver.token_filter(p.token_id, level))
     if seen:
-        query = query.where(p.customer_id.not_in(seen))
+        postings = postings.where(p.customer_id.not_in(seen))
+    scanned = postings.limit(DRIVER_SCAN).subquery()
+    query = (
+        sa.select(scanned.c.customer_id)
+        .join(search_name, n.customer_id == scanned.c.customer_id)
+        .where(*(other.name_filter(n.tokens, level) for other in others))
+    )
     return list(connection.execute(query.distinct().limit(CANDIDATE_CAP)).scalars())
 
 
