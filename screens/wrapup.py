@@ -107,6 +107,7 @@ class WrapUpScreen(Screen[None]):
         self._reason = self._outcome = ""
         self._started_at = self._acw_started = utcnow()
         self._draft_timer: Timer | None = None
+        self._saving_hint: Timer | None = None
         self._local_lock = threading.Lock()
         self._sealed = False  # set once the save owns the local file: no draft may follow it
         self._saving = False
@@ -332,9 +333,9 @@ class WrapUpScreen(Screen[None]):
         self._saving = True
         if self._draft_timer is not None:
             self._draft_timer.stop()
-        self.refresh_bindings()
-        self._set_status("saving…")
         self._commit(wrapup)
+        # Said only if the save is slow: repainting now would compete with the commit for the GIL.
+        self._saving_hint = self.set_timer(0.15, lambda: self._set_status("saving…"))
 
     def _acw_timeout(self) -> None:
         if not self._sealed:
@@ -355,6 +356,8 @@ class WrapUpScreen(Screen[None]):
 
     @on(_Committed)
     def _committed(self, message: _Committed) -> None:
+        if self._saving_hint is not None:
+            self._saving_hint.stop()
         queued = message.status is SaveStatus.QUEUED
         self._set_status(_STATUS_TEXT[message.status], "-queued" if queued else "-saved")
         severity = "warning" if queued else "information"
@@ -364,7 +367,8 @@ class WrapUpScreen(Screen[None]):
     @on(_Problem)
     def _problem(self, message: _Problem) -> None:
         self._saving = False
-        self.refresh_bindings()
+        if self._saving_hint is not None:
+            self._saving_hint.stop()
         self._set_status(message.error, "-error")
         self._changed()  # a refused save left the journal: keep the form as a draft again
 

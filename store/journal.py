@@ -10,8 +10,9 @@ replay after an ambiguous commit still lands exactly once.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -50,13 +51,16 @@ class ReplayReport:
 
 
 @contextmanager
-def local_db(data_dir: Path) -> Iterator[sqlite3.Connection]:
-    """A connection to the seat's local file in `data_dir`; one transaction, committed on exit."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with closing(sqlite3.connect(data_dir / LOCAL_FILE, timeout=10, isolation_level=None)) as connection:
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=FULL")
-        connection.executescript(_SCHEMA)
+def local_db(data_dir: Path, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
+    """One transaction on the seat's local file in `data_dir`, committed on exit.
+
+    The connection stays open for the life of the process: closing the last connection to a WAL
+    file checkpoints it, an fsync that would otherwise land on every save. `durable=False` skips
+    the commit's fsync for bookkeeping that is safe to lose (a lost "done" mark only makes a
+    replay find the call already saved)."""
+    connection, lock = _open(data_dir)
+    with lock:
+        connection.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
         connection.execute("BEGIN IMMEDIATE")
         try:
             yield connection
@@ -64,6 +68,22 @@ def local_db(data_dir: Path) -> Iterator[sqlite3.Connection]:
             connection.execute("ROLLBACK")
             raise
         connection.execute("COMMIT")
+
+
+_open_files: dict[Path, tuple[sqlite3.Connection, threading.Lock]] = {}
+_open_files_lock = threading.Lock()
+
+
+def _open(data_dir: Path) -> tuple[sqlite3.Connection, threading.Lock]:
+    path = (data_dir / LOCAL_FILE).resolve()
+    with _open_files_lock:
+        if path not in _open_files:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.executescript(_SCHEMA)
+            _open_files[path] = (connection, threading.Lock())
+        return _open_files[path]
 
 
 def enqueue(data_dir: Path, wrapup: WrapUp) -> None:
@@ -136,7 +156,7 @@ def failed_entries(data_dir: Path) -> list[tuple[str, str]]:
 
 
 def _mark_done(data_dir: Path, call_id: str) -> None:
-    with local_db(data_dir) as db:
+    with local_db(data_dir, durable=False) as db:
         db.execute(
             "UPDATE journal SET state = 'done', done_at = ? WHERE call_id = ?",
             (utcnow().isoformat(), call_id),
