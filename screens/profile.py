@@ -71,6 +71,7 @@ class ProfileScreen(Screen[None]):
     """The customer 360 of `customer_id`, during call `call_id` when there is one."""
 
     CSS_PATH = "profile.tcss"
+    AUTO_FOCUS = "#table-holdings"
     COMMANDS = Screen.COMMANDS | {ProfileCommands}
     BINDINGS = [
         *(

@@ -7,7 +7,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
-from screens.widgets.profile_tables import cell, redraw
+from screens.widgets.profile_tables import cell, sized_columns
 from store.profile import AddressRow, EmailRow, PhoneRow, Profile
 
 
@@ -49,18 +49,15 @@ class ContactsTable(DataTable[Text]):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self.payloads: list[PhoneRow | EmailRow | AddressRow] = []
 
-    def on_mount(self) -> None:
-        self.add_columns("Contact", "Kind", "Value", "Note")
-
     def fill(self, profile: Profile) -> None:
         row = self.cursor_row
-        self.clear()
         self.payloads = [*profile.phones, *profile.emails, *profile.addresses]
-        for payload in self.payloads:
-            self.add_row(*_contact_cells(payload))
+        rows = [_contact_cells(payload) for payload in self.payloads]
+        sized_columns(self, ("Contact", "Kind", "Value", "Note"), rows)
+        for cells in rows:
+            self.add_row(*cells)
         if self.row_count:
             self.move_cursor(row=min(row, self.row_count - 1), animate=False, scroll=False)
-        self.call_after_refresh(redraw, self)
 
     def current_address(self) -> AddressRow | None:
         """The address under the cursor, or None."""

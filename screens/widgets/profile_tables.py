@@ -100,14 +100,20 @@ SECTION_COLUMNS: dict[str, tuple[tuple[str, ...], Callable[[Any], Cells]]] = {
 }
 
 
-def redraw(table: DataTable[Text]) -> None:
-    """Drop the rendered-row cache once column widths have settled.
+MAX_COLUMN_WIDTH = 48
 
-    Textual 8.2's DataTable widens auto-width columns on idle but keeps rows it rendered before
-    that in its cache, so a table filled while on screen shows cells cut to the header's width.
+
+def sized_columns(table: DataTable[Text], labels: tuple[str, ...], rows: list[Cells]) -> None:
+    """(Re)create the columns with widths measured from `rows`.
+
+    Fixed widths instead of DataTable's auto width: that one widens columns on idle but keeps the
+    rows it already rendered in its cache (cells cut to the header's width), and a page of rows
+    measured once is cheaper than re-measuring every cell.
     """
-    table._clear_caches()
-    table.refresh()
+    table.clear(columns=True)
+    for index, label in enumerate(labels):
+        widest = max((row[index].cell_len for row in rows), default=0)
+        table.add_column(label, width=min(max(widest, len(label)), MAX_COLUMN_WIDTH))
 
 
 class SectionTable(DataTable[Text]):
@@ -120,9 +126,6 @@ class SectionTable(DataTable[Text]):
         self.payloads: list[Any] = []
         """The row objects behind the table's rows, in order (the timeline opens tickets from them)."""
 
-    def on_mount(self) -> None:
-        self.add_columns(*SECTION_COLUMNS[self.section][0])
-
     @property
     def shown(self) -> int:
         return len(self.payloads)
@@ -134,21 +137,24 @@ class SectionTable(DataTable[Text]):
     def fill(self, page: Page) -> None:
         """Replace every row with `page` and put the cursor and scroll back."""
         row, scroll = self.cursor_row, self.scroll_offset
-        self.clear()
+        labels, to_cells = SECTION_COLUMNS[self.section]
+        rows = [to_cells(payload) for payload in page.rows]
+        sized_columns(self, labels, rows)
         self.payloads = []
-        self.extend(page)
+        self._append(page, rows)
         if self.row_count and row:
             self.move_cursor(row=min(row, self.row_count - 1), animate=False, scroll=False)
         self.call_after_refresh(self.scroll_to, scroll.x, scroll.y, animate=False)
 
     def extend(self, page: Page) -> None:
-        """Append the next page of rows."""
-        to_cells = SECTION_COLUMNS[self.section][1]
-        for payload in page.rows:
-            self.add_row(*to_cells(payload))
+        """Append the next page of rows (columns keep their widths; longer text is cut)."""
+        self._append(page, [SECTION_COLUMNS[self.section][1](payload) for payload in page.rows])
+
+    def _append(self, page: Page, rows: list[Cells]) -> None:
+        for payload, cells in zip(page.rows, rows, strict=True):
+            self.add_row(*cells)
             self.payloads.append(payload)
         self.total = page.total
-        self.call_after_refresh(redraw, self)
 
     def current(self) -> Any | None:
         """The row object under the cursor."""
