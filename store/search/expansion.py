@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from store.models.search import search_token, search_token_key
+from store.models.search import search_posting, search_token, search_token_key
 from store.search.fold import delete_keys, max_edits, prefix_end
 from store.search.scoring import score_word
 
@@ -52,17 +52,20 @@ class Expansion:
             clauses += [tokens.like(f"% {token} %") for token, _ in likely]
         return sa.or_(*clauses)
 
-    def token_filter(self, column: sa.Column, level: int) -> sa.ColumnElement[bool]:
-        """`column` (a token id) is one this word may stand for at `level`."""
-        t = search_token.c
+    def postings(self, level: int, seen: set[int]) -> sa.CompoundSelect | sa.Select:
+        """Customer ids holding a token this word may stand for at `level` (but not `seen`): listed
+        tokens and the prefix range as separate index scans, which both planners drive by index."""
+        p, t = search_posting.c, search_token.c
         ranged = level >= PREFIX and bool(self.prefix_df)
         ids = [self.exact] if self.exact and not ranged else []
         ids += list(self.typos or ()) if self.typing(level) else []
-        clauses = [column.in_(ids)] if ids else []
+        parts = [sa.select(p.customer_id).where(p.token_id.in_(ids))] if ids else []
         if ranged:
-            in_range = sa.select(t.id).where(t.token >= self.word, t.token < prefix_end(self.word))
-            clauses.append(column.in_(in_range))
-        return sa.or_(*clauses)
+            in_range = (t.token >= self.word, t.token < prefix_end(self.word))
+            parts.append(sa.select(p.customer_id).join(search_token, t.id == p.token_id).where(*in_range))
+        if seen:
+            parts = [part.where(p.customer_id.not_in(seen)) for part in parts]
+        return parts[0] if len(parts) == 1 else sa.union_all(*parts)
 
 
 def exact_expansions(connection: sa.Connection, words: list[str]) -> list[Expansion]:

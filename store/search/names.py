@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from store.models import Customer
-from store.models.search import search_name, search_posting
+from store.models.search import search_name
 from store.search.expansion import ALL_TYPOS, TYPOS_OF_UNKNOWN, Expansion, exact_expansions, prepare
 from store.search.fold import query_words
 from store.search.scoring import assign_words, name_reason, name_score
@@ -32,11 +32,8 @@ def _survivors(
     if not all(expansion.can_match(level) for expansion in expansions):
         return []
     driver, *others = sorted(expansions, key=lambda e: e.df(level))
-    p, n = search_posting.c, search_name.c
-    postings = sa.select(p.customer_id).where(driver.token_filter(p.token_id, level))
-    if seen:
-        postings = postings.where(p.customer_id.not_in(seen))
-    scanned = postings.limit(DRIVER_SCAN).subquery()
+    n = search_name.c
+    scanned = driver.postings(level, seen).limit(DRIVER_SCAN).subquery()
     query = (
         sa.select(scanned.c.customer_id)
         .join(search_name, n.customer_id == scanned.c.customer_id)
