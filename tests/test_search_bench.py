@@ -1,0 +1,27 @@
+"""`callpop bench lookup` end to end on a tiny base: it builds, measures, reports, and reuses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from console.cli import main
+
+
+def test_bench_lookup_builds_measures_and_reuses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'bench.db'}"
+    args = ["bench", "lookup", "--customers", "300", "--queries", "8", "--database", url, "--json"]
+    assert main(args) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first["reused"] is False and first["distinct_name_tokens"] > 100
+    kinds = first["queries"]
+    assert {"phone_full", "phone_last4", "phone_last7", "name_typo1", "name_typo2", "name_prefix"} <= set(
+        kinds
+    )
+    assert kinds["phone_full"]["recall_id@1"] == 1.0  # synthetic numbers are unique
+    assert kinds["name_typo1"]["recall_name@10"] > 0.5
+    assert 0 < first["query_peak_rss_mb"] < first["peak_rss_mb"] + 200
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["reused"] is True
