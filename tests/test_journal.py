@@ -10,13 +10,16 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import select
+from textual.widgets import Static
 
+from screens.wrapup import WrapUpScreen
 from store.db import make_engine, read_session
 from store.journal import SaveStatus, commit_wrapup, enqueue, failed_entries, journal_counts, replay_pending
 from store.models import Call, Interaction, Ticket
 from store.tickets import TicketChange
 from store.wrapup import WrapUp, save_wrapup
 from tests.factories import make_customer
+from tests.harness import ScreenHarness, seat
 
 LOCK_WAIT_MS = 300
 
@@ -100,3 +103,32 @@ def test_a_refused_save_leaves_no_journal_entry(engine: Engine, tmp_path: Path) 
     with pytest.raises(ValueError):
         commit_wrapup(engine, tmp_path, WrapUp("c-4", "anna", outcome="escalated", ticket=TicketChange()))
     assert journal_counts(tmp_path) == {"pending": 0, "done": 0, "failed": 0}
+
+
+async def test_screen_says_queued_while_locked_and_the_replay_saves_it(
+    impatient_engine: Engine, tmp_path: Path
+) -> None:
+    """The operator is told "queued", not "saved", when the save could not commit."""
+    customer = make_customer(impatient_engine)
+    app = ScreenHarness(seat(impatient_engine, tmp_path), WrapUpScreen(customer_id=customer.id))
+    database = impatient_engine.url.database
+    assert database is not None
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.press("enter", "enter", *"locked out")
+        holder = sqlite3.connect(database, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            await pilot.press("ctrl+s")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            status = str(app.screen.query_one("#save-status", Static).render())
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+    assert status.startswith("queued")
+    assert count(impatient_engine, Call) == 0
+    assert replay_pending(impatient_engine, tmp_path).saved == 1
+    with read_session(impatient_engine) as session:
+        assert session.exec(select(Call.notes)).all() == ["locked out"]
