@@ -39,9 +39,7 @@ _STATUS_STYLE = {"arrears": "bold red", "closed": "dim"}
 
 def holding_cells(row: HoldingRow) -> Cells:
     amount = row.balance if row.is_bank else row.price_paid
-    payment = (
-        f"{row.next_payment_amount:,.2f} on {row.next_payment_on:%Y-%m-%d}" if row.next_payment_on else ""
-    )
+    payment = _next_payment(row)
     return (
         cell(row.product),
         cell(row.reference),
@@ -51,6 +49,15 @@ def holding_cells(row: HoldingRow) -> Cells:
         cell(row.opened_on),
         cell(row.category.replace("_", " ")),
     )
+
+
+def _next_payment(row: HoldingRow) -> str:
+    """'1,234.00 on 2026-12-01', or just the date when the amount is not known yet."""
+    if row.next_payment_on is None:
+        return ""
+    if row.next_payment_amount is None:
+        return f"due {row.next_payment_on:%Y-%m-%d}"
+    return f"{row.next_payment_amount:,.2f} on {row.next_payment_on:%Y-%m-%d}"
 
 
 def warranty_cells(row: WarrantyRow) -> Cells:
