@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from store.offers import OfferResponse
+
 
 @dataclass
 class OpenProfile(Message):
@@ -27,10 +29,12 @@ class OpenLookup(Message):
 
 @dataclass
 class StartWrapUp(Message):
-    """Log the outcome of `call_id` (or of a contact started by hand when it is None)."""
+    """Log the outcome of `call_id` (or of a contact started by hand when it is None), with the
+    customer's answers to the offers made during the call."""
 
     call_id: str | None = None
     customer_id: int | None = None
+    offer_responses: tuple[OfferResponse, ...] = ()
 
 
 @dataclass

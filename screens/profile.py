@@ -32,6 +32,7 @@ from screens.messages import OpenLookup, StartWrapUp
 from screens.profile_commands import ProfileCommands
 from screens.ticket_view import TicketViewScreen
 from screens.widgets.profile_contacts import ContactsTable, purchases_text
+from screens.widgets.offers_panel import OffersPanel
 from screens.widgets.profile_header import ProfileHeader
 from screens.widgets.profile_tables import SectionTable
 from store.notify import ChangeFeed
@@ -104,7 +105,8 @@ class ProfileScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield ProfileHeader("Loading…", id="header")
-        yield Container(id="offers")
+        with Container(id="offers"):
+            yield OffersPanel(self.customer_id, call_id=self.call_id)
         with TabbedContent(initial="holdings", id="sections"):
             for tab, label in _TABS.items():
                 with TabPane(label, id=tab):
@@ -272,7 +274,8 @@ class ProfileScreen(Screen[None]):
         return commands
 
     def action_wrap_up(self) -> None:
-        self.post_message(StartWrapUp(self.call_id, self.customer_id))
+        responses = tuple(self.query_one(OffersPanel).responses)
+        self.post_message(StartWrapUp(self.call_id, self.customer_id, offer_responses=responses))
 
     def action_back(self) -> None:
         self.post_message(OpenLookup())
