@@ -132,3 +132,18 @@ async def test_screen_says_queued_while_locked_and_the_replay_saves_it(
     assert replay_pending(impatient_engine, tmp_path).saved == 1
     with read_session(impatient_engine) as session:
         assert session.exec(select(Call.notes)).all() == ["locked out"]
+
+
+def test_callpop_journal_status_and_replay(
+    sqlite_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from console.cli import main
+
+    monkeypatch.setenv("CALLPOP_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CALLPOP_DATABASE_URL", sqlite_engine.url.render_as_string(hide_password=False))
+    enqueue(tmp_path, WrapUp("c-cli", "anna", outcome="wrong_number", direction="manual"))
+    assert main(["journal", "status"]) == 0
+    assert capsys.readouterr().out == "pending 1, done 0 (kept 7 days), refused 0\n"
+    assert main(["journal", "replay"]) == 0
+    assert capsys.readouterr().out == "saved 1, already saved 0, still queued 0, refused 0\n"
+    assert count(sqlite_engine, Call) == 1

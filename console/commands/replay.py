@@ -1,0 +1,34 @@
+"""`callpop journal status|replay`: wrap-ups this seat saved while the database was away.
+
+The console replays its journal by itself in the background; this verb is for an administrator
+(a console that will not start again, or a look at what is waiting and what was refused).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from console.config import Settings
+from console.database import open_engine
+from store.journal import failed_entries, journal_counts, replay_pending
+
+
+def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("journal", help="wrap-ups queued in this seat's journal", parents=parents)
+    parser.add_argument("action", choices=["status", "replay"])
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action == "replay":
+        report = replay_pending(open_engine(settings), settings.data_dir)
+        print(
+            f"saved {report.saved}, already saved {report.already_saved}, "
+            f"still queued {report.still_queued}, refused {report.failed}"
+        )
+        return 1 if report.still_queued or report.failed else 0
+    counts = journal_counts(settings.data_dir)
+    print(f"pending {counts['pending']}, done {counts['done']} (kept 7 days), refused {counts['failed']}")
+    for call_id, error in failed_entries(settings.data_dir):
+        print(f"refused {call_id}: {error}")
+    return 0
