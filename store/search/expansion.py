@@ -13,8 +13,8 @@ from store.search.scoring import score_word
 
 PREFIX_PROBE = 200
 """Tokens whose df is summed to estimate a prefix's reach; a longer range is extrapolated."""
-TYPO_CAP = 16
-"""Misspellings tried for a word that does not drive the search: its most common readings."""
+TYPO_CAP = 40
+"""Misspellings tried for a word that does not drive the search: the closest, then most common."""
 SURE_WORD = 5
 """Letters from which a word that only begins some names is taken as complete (and maybe misspelt)."""
 EXACT, PREFIX, TYPOS_OF_UNKNOWN, ALL_TYPOS = 0, 1, 2, 3
@@ -30,12 +30,16 @@ class Expansion:
     exact_df: int = 0
     prefix_df: int | None = None  # None until looked up
     typos: dict[int, tuple[str, int]] | None = None  # id -> (token, df), outside the prefix range
+    suspect: bool = True  # at ALL_TYPOS: misspell this word too (one known word is suspected at a time)
 
     def typing(self, level: int) -> bool:
-        """Whether misspellings of this word are tried at `level`: at the typo level only for a word
-        unknown as typed (a short word that begins some name is being typed, not misspelt)."""
+        """Whether misspellings of this word are tried at `level`: from the typo level on for a word
+        unknown as typed (a short word that begins some name is being typed, not misspelt); at the
+        last level also for a known word suspected of being a misspelling of another name."""
+        if level < TYPOS_OF_UNKNOWN:
+            return False
         unknown = self.exact is None and (not self.prefix_df or len(self.word) >= SURE_WORD)
-        return level >= ALL_TYPOS or (level == TYPOS_OF_UNKNOWN and unknown)
+        return unknown or (level >= ALL_TYPOS and self.suspect)
 
     def df(self, level: int) -> int:
         typos = sum(df for _, df in (self.typos or {}).values()) if self.typing(level) else 0
@@ -48,7 +52,8 @@ class Expansion:
         """A search_name.tokens string (" tok1 tok2 ") holds a token this word may stand for."""
         clauses = [tokens.like(f"% {self.word}{' ' if level == EXACT else ''}%")]
         if self.typing(level) and self.typos:
-            likely = sorted(self.typos.values(), key=lambda typo: -typo[1])[:TYPO_CAP]
+            closest = sorted(self.typos.values(), key=lambda typo: (_edits(self.word, typo[0]), -typo[1]))
+            likely = closest[:TYPO_CAP]
             clauses += [tokens.like(f"% {token} %") for token, _ in likely]
         return sa.or_(*clauses)
 
@@ -116,3 +121,8 @@ def prepare(connection: sa.Connection, expansions: list[Expansion], level: int) 
             fit = score_word(e.word, row.token)
             if fit is not None and fit.how == "typo":
                 e.typos[row.id] = (row.token, row.df)
+
+
+def _edits(word: str, token: str) -> int:
+    fit = score_word(word, token)
+    return fit.edits if fit else 9

@@ -6,11 +6,21 @@ stops early; rapidfuzz re-ranks the few survivors. Nothing is kept in memory bet
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import sqlalchemy as sa
 
 from store.models import Customer
 from store.models.search import search_name
-from store.search.expansion import ALL_TYPOS, TYPOS_OF_UNKNOWN, Expansion, exact_expansions, prepare
+from store.search.expansion import (
+    ALL_TYPOS,
+    EXACT,
+    PREFIX,
+    TYPOS_OF_UNKNOWN,
+    Expansion,
+    exact_expansions,
+    prepare,
+)
 from store.search.fold import query_words
 from store.search.scoring import assign_words, name_reason, name_score
 from store.search.sync import customer_tokens
@@ -18,7 +28,7 @@ from store.search.types import Hit
 
 CANDIDATE_CAP = 150
 """Customers matching every word that one level hands to the re-ranker."""
-DRIVER_SCAN = 2000
+DRIVER_SCAN = 5000
 """Postings of the most selective word examined per level: bounds the worst case (two short,
 common prefixes such as "ca la") at the price of missing rare pairs until one more letter is typed."""
 
@@ -42,6 +52,18 @@ def _survivors(
     return list(connection.execute(query.distinct().limit(CANDIDATE_CAP)).scalars())
 
 
+def _passes(expansions: list[Expansion]) -> Iterator[tuple[int, Expansion | None]]:
+    """The levels to try, each with the known word suspected of a typo at the last level: one at a
+    time, so the other words stay exact and one of them can drive the search selectively."""
+    yield EXACT, None
+    yield PREFIX, None
+    if any(e.typing(TYPOS_OF_UNKNOWN) for e in expansions):
+        yield TYPOS_OF_UNKNOWN, None
+    known = [e for e in expansions if not e.typing(TYPOS_OF_UNKNOWN)]
+    for expansion in sorted(known, key=lambda e: -len(e.word)):
+        yield ALL_TYPOS, expansion
+
+
 def search_names(connection: sa.Connection, text: str, *, want: int = 20) -> list[Hit]:
     """Customers whose name has every word of `text` (exact, begun, or misspelt), best first."""
     words = list(dict.fromkeys(query_words(text)))[:6]
@@ -50,22 +72,19 @@ def search_names(connection: sa.Connection, text: str, *, want: int = 20) -> lis
     expansions = exact_expansions(connection, words)
     c = Customer.__table__.c
     hits: dict[int, Hit] = {}
-    for level in range(ALL_TYPOS + 1):
-        if level == TYPOS_OF_UNKNOWN and not any(e.typing(level) for e in expansions):
-            continue  # the same as the prefix level
-        if level == ALL_TYPOS and not any(e.exact for e in expansions):
-            continue  # the same as the level before
+    for level, suspect in _passes(expansions):
+        for expansion in expansions:
+            expansion.suspect = expansion is suspect
         ids = _survivors(connection, expansions, level, set(hits))
-        if not ids:
-            continue
-        rows = connection.execute(
-            sa.select(c.id, c.given_name, c.family_name, c.display_name).where(c.id.in_(ids))
-        )
-        for row in rows:
-            fits = assign_words(words, customer_tokens(row.given_name, row.family_name, row.display_name))
-            if fits is not None:
-                score = name_score(words, fits, row.display_name)
-                hits[row.id] = Hit(row.id, "name", score, name_reason(row.display_name, fits))
+        if ids:
+            rows = connection.execute(
+                sa.select(c.id, c.given_name, c.family_name, c.display_name).where(c.id.in_(ids))
+            )
+            for row in rows:
+                fits = assign_words(words, customer_tokens(row.given_name, row.family_name, row.display_name))
+                if fits is not None:
+                    score = name_score(words, fits, row.display_name)
+                    hits[row.id] = Hit(row.id, "name", score, name_reason(row.display_name, fits))
         if len(hits) >= want or (hits and level == TYPOS_OF_UNKNOWN):
             break  # misspelling the words that were typed right as well only adds weaker fill-ins
     return sorted(hits.values(), key=lambda h: -h.score)

@@ -49,7 +49,8 @@ def assign_words(words: list[str], tokens: frozenset[str]) -> list[WordScore] | 
 
 def name_score(words: list[str], fits: list[WordScore], display_name: str) -> float:
     """0..95: the mean word fit, nudged by how close the whole name reads (word order, extra words)."""
-    closeness = fuzz.token_sort_ratio(" ".join(words), fold(display_name)) / 100
+    typed, name = " ".join(words), fold(display_name)
+    closeness = (fuzz.token_sort_ratio(typed, name) + fuzz.ratio(typed, name)) / 200  # order counts a bit
     return 95 * (sum(f.score for f in fits) / len(fits)) * (0.85 + 0.15 * closeness)
 
 
