@@ -7,6 +7,7 @@ Operators paste numbers in every national habit ("06 1234 5678", "0039 06...", "
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
@@ -103,6 +104,7 @@ def phone_hint(raw: str, region: str) -> str:
     return "Not a phone number: write it as +39 06 1234 5678 or 06 1234 5678."
 
 
+@lru_cache(maxsize=4096)  # search-as-you-type shows the same people keystroke after keystroke
 def mask_phone(e164: str) -> str:
     """A number for the screen with its middle hidden: "+39 06 •••• 5678" (keeps the last 4 digits)."""
     try:

@@ -19,7 +19,7 @@ from store.search.types import Hit, Match, SearchResult, best_hits
 
 MAX_QUERY = 200
 MIN_SUFFIX = 4
-SUFFIX_CAP = 200
+SUFFIX_CAP = 50  # numbers ending alike beyond this are not listed: the operator types more digits
 _PHONE_LIKE = re.compile(r"^[\d\s+().\-/]+$")
 _CARD_LAST4 = re.compile(r"(?<![\w-])(\d{4})(?![\w-])")
 
