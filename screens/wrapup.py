@@ -8,10 +8,12 @@ The common case is five keys: enter (reason), enter (outcome), a short note, ctr
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
+from collections.abc import Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from rich.text import Text
@@ -33,6 +35,7 @@ from screens.widgets.call_timer import CallTimer
 from store.drafts import Draft, discard_draft, load_draft, save_draft
 from store.journal import SaveStatus, commit_wrapup
 from store.models import TicketPriority, TicketStatus
+from store.offers.responses import OfferResponse
 from store.outcomes import (
     OutcomeConfig,
     OutcomesError,
@@ -41,27 +44,37 @@ from store.outcomes import (
     WrapUpMode,
     build_wrapup,
     load_outcomes,
+    offers_from_form,
 )
 from store.sanitize import clean_line
 from store.tickets import FollowUpError, OpenTicket, open_tickets
 from store.timeutil import utcnow
-from store.wrapup import CallFacts, WrapUp, WrapUpError, load_call_facts
+from store.wrapup import CallFacts, WrapUp, load_call_facts
 
 DRAFT_DEBOUNCE_S = 0.3
-INPUTS = (
-    "ticket-subject",
-    "ticket-category",
-    "ticket-assignee",
-    "callback-when",
-    "callback-who",
-    "campaign-code",
-)
+PLACEHOLDERS = {
+    "ticket-subject": "subject",
+    "ticket-category": "category",
+    "ticket-assignee": "assignee",
+    "callback-when": "+2h, 14:30 or 2026-12-01 09:15",
+    "callback-who": "who (default: me)",
+    "campaign-code": "campaign or coupon code the customer quoted",
+}
+INPUTS = tuple(PLACEHOLDERS)
 SELECTS = ("ticket-action", "ticket-status", "ticket-priority")
 _STATUS_TEXT = {
     SaveStatus.SAVED: "saved",
     SaveStatus.ALREADY_SAVED: "saved (it was already in the database)",
     SaveStatus.QUEUED: "queued: the database is unavailable, it will be saved when it is back",
 }
+
+
+def _input(field_id: str) -> Input:
+    return Input(placeholder=PLACEHOLDERS[field_id], id=field_id, compact=True)
+
+
+def _select(field_id: str, options: list[tuple[str, str]], value: str) -> Select[str]:
+    return Select(options, value=value, allow_blank=False, id=field_id, compact=True)
 
 
 @dataclass
@@ -97,8 +110,15 @@ class WrapUpScreen(Screen[None]):
         Binding("escape", "skip", "Skip", id="wrapup.skip"),
     ]
 
-    def __init__(self, *, call_id: str | None = None, customer_id: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        call_id: str | None = None,
+        customer_id: int | None = None,
+        offer_responses: Sequence[OfferResponse] = (),
+    ) -> None:
         super().__init__()
+        self._offers = tuple(offer_responses)
         self.call_id = call_id or str(uuid.uuid4())
         self._customer_id = customer_id
         self._direction = "manual" if call_id is None else "inbound"
@@ -107,7 +127,7 @@ class WrapUpScreen(Screen[None]):
         self._reason = self._outcome = ""
         self._started_at = self._acw_started = utcnow()
         self._draft_timer: Timer | None = None
-        self._saving_hint: Timer | None = None
+        self._saving_hint = Timer(self, 0.15, name="saving hint")  # replaced by each save
         self._local_lock = threading.Lock()
         self._sealed = False  # set once the save owns the local file: no draft may follow it
         self._saving = False
@@ -124,39 +144,21 @@ class WrapUpScreen(Screen[None]):
         with VerticalScroll(id="extras"):
             with Horizontal(classes="row"):
                 yield Label("Ticket")
-                yield Select(
-                    [("No ticket", "none")], value="none", allow_blank=False, id="ticket-action", compact=True
-                )
-                yield Input(placeholder="subject", id="ticket-subject", compact=True)
+                yield _select("ticket-action", [("No ticket", "none")], "none")
+                yield _input("ticket-subject")
             with Horizontal(classes="row"):
                 yield Label("")
-                yield Select(
-                    [(s.value, s.value) for s in TicketStatus],
-                    value="open",
-                    allow_blank=False,
-                    id="ticket-status",
-                    compact=True,
-                )
-                yield Select(
-                    [(p.value, p.value) for p in TicketPriority],
-                    value="normal",
-                    allow_blank=False,
-                    id="ticket-priority",
-                    compact=True,
-                )
-                yield Input(placeholder="category", id="ticket-category", compact=True)
-                yield Input(placeholder="assignee", id="ticket-assignee", compact=True)
+                yield _select("ticket-status", [(s.value, s.value) for s in TicketStatus], "open")
+                yield _select("ticket-priority", [(p.value, p.value) for p in TicketPriority], "normal")
+                yield _input("ticket-category")
+                yield _input("ticket-assignee")
             with Horizontal(classes="row"):
                 yield Label("Callback")
-                yield Input(placeholder="+2h, 14:30 or 2026-12-01 09:15", id="callback-when", compact=True)
-                yield Input(placeholder="who (default: me)", id="callback-who", compact=True)
+                yield _input("callback-when")
+                yield _input("callback-who")
             with Horizontal(classes="row"):
                 yield Label("Code")
-                yield Input(
-                    placeholder="campaign or coupon code the customer quoted",
-                    id="campaign-code",
-                    compact=True,
-                )
+                yield _input("campaign-code")
         yield Static(Text("loading…"), id="save-status")
         yield Footer()
 
@@ -188,6 +190,7 @@ class WrapUpScreen(Screen[None]):
         self._config, self._customer_id, self._channel = config, facts.customer_id, facts.channel
         self._direction = facts.direction
         fields = draft.fields if draft else {}
+        self._offers = self._offers or offers_from_form(fields)
         self._direction = fields.get("direction", self._direction)
         self._started_at = draft.started_at if draft else facts.answered_at or self._started_at
         if fields.get("acw_started"):
@@ -244,6 +247,8 @@ class WrapUpScreen(Screen[None]):
         assert self._config is not None
         reason, outcome = self._config.reason(self._reason), self._config.outcome(self._outcome)
         text = f"Reason: {reason.label if reason else '-'}   Outcome: {outcome.label if outcome else '-'}"
+        if self._offers:
+            text += "   Offers: " + ", ".join(f"{o.offer_code} {o.response}" for o in self._offers)
         self.query_one("#picked", Static).update(Text(text))
 
     @on(OptionList.OptionSelected, "#reasons")
@@ -290,6 +295,7 @@ class WrapUpScreen(Screen[None]):
             "notes": self.query_one("#notes", TextArea).text,
             "direction": self._direction,
             "acw_started": self._acw_started.isoformat(),
+            "offers": json.dumps([asdict(offer) for offer in self._offers]),
         }
 
     def _keep_draft(self) -> None:
@@ -315,16 +321,9 @@ class WrapUpScreen(Screen[None]):
     def action_save(self, timed_out: bool = False) -> None:
         if self._config is None or self._saving:
             return
-        context = context_of(self.app)
-        seat = Seat(
-            self.call_id,
-            context.operator,
-            context.extension,
-            self._customer_id,
-            self._channel,
-            self._direction,
-            self._started_at,
-        )
+        ctx = context_of(self.app)
+        contact = (self._customer_id, self._channel, self._direction, self._started_at)
+        seat = Seat(self.call_id, ctx.operator, ctx.extension, *contact)
         try:
             wrapup = build_wrapup(self._config, seat, self._form(), timed_out=timed_out)
         except FollowUpError as error:
@@ -348,7 +347,7 @@ class WrapUpScreen(Screen[None]):
             self._sealed = True
             try:
                 status = commit_wrapup(context.engine, context.data_dir, wrapup)
-            except (FollowUpError, WrapUpError, SQLAlchemyError) as error:
+            except (ValueError, SQLAlchemyError) as error:  # refused for good, not an outage
                 self._sealed = False
                 self.post_message(_Problem(f"not saved: {str(error).splitlines()[0]}"))
                 return
@@ -356,8 +355,7 @@ class WrapUpScreen(Screen[None]):
 
     @on(_Committed)
     def _committed(self, message: _Committed) -> None:
-        if self._saving_hint is not None:
-            self._saving_hint.stop()
+        self._saving_hint.stop()
         queued = message.status is SaveStatus.QUEUED
         self._set_status(_STATUS_TEXT[message.status], "-queued" if queued else "-saved")
         severity = "warning" if queued else "information"
@@ -367,8 +365,7 @@ class WrapUpScreen(Screen[None]):
     @on(_Problem)
     def _problem(self, message: _Problem) -> None:
         self._saving = False
-        if self._saving_hint is not None:
-            self._saving_hint.stop()
+        self._saving_hint.stop()
         self._set_status(message.error, "-error")
         self._changed()  # a refused save left the journal: keep the form as a draft again
 

@@ -6,6 +6,7 @@ naming the file and the entry ("outcomes.toml: reason 'x' ...") instead of a tra
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from store.offers.responses import OfferResponse
 from store.sanitize import clean_line
 from store.tickets import FollowUpError, TicketChange, parse_callback_time
 from store.timeutil import utcnow
@@ -228,7 +230,13 @@ def build_wrapup(
         started_at=seat.started_at,
         ticket=ticket,
         callback=callback,
+        offer_responses=offers_from_form(form),
     )
+
+
+def offers_from_form(form: dict[str, str]) -> tuple[OfferResponse, ...]:
+    """The offer answers a draft carries (JSON under "offers"), so a crash does not lose them."""
+    return tuple(OfferResponse(**item) for item in json.loads(form.get("offers") or "[]"))
 
 
 def _follow_ups(

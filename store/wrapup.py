@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from store.db import is_sqlite, read_session, write_session
 from store.models import Call, CallStatus, Campaign, CampaignContact, Customer, Interaction
 from store.models.callbacks import Callback
+from store.offers.responses import OfferResponse, record_responses
 from store.sanitize import clean_line, clean_text
 from store.tickets import TicketChange, apply_ticket_change
 from store.timeutil import utcnow
@@ -39,15 +40,6 @@ class CallbackRequest:
     assignee: str
     phone: str = ""
     note: str = ""
-
-
-@dataclass(frozen=True)
-class OfferResponse:
-    """An offer presented during the call and the customer's answer (recorded by store.offers)."""
-
-    offer_code: str
-    response: str
-    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -188,13 +180,19 @@ def _write(session: Session, wrapup: WrapUp) -> bool:
 
 
 def record_offer_responses(session: Session, wrapup: WrapUp, customer_id: int | None) -> None:
-    """Plug point for the offers module: the presentations and answers of this call are written in
-    the wrap-up's own transaction, so they land (or replay) exactly when the outcome does."""
+    """The offers presented in this call and their answers, written by store.offers in the
+    wrap-up's own transaction: they land (or replay) exactly when the outcome does."""
     if not wrapup.offer_responses:
         return
-    from store import offers  # owned by the offers engineer; imported only when a call had offers
-
-    offers.record_responses(session, wrapup, customer_id)
+    if customer_id is None:
+        raise WrapUpError("offer answers need a customer: look the customer up first")
+    record_responses(
+        session,
+        call_id=wrapup.call_id,
+        customer_id=customer_id,
+        operator=wrapup.operator,
+        responses=wrapup.offer_responses,
+    )
 
 
 def _callback(wrapup: WrapUp, customer_id: int | None, now: datetime) -> Callback:

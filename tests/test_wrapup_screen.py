@@ -19,6 +19,8 @@ from store.db import read_session, write_session
 from store.drafts import Draft, load_draft, save_draft
 from store.models import Call, CallStatus, Interaction, Ticket
 from store.models.callbacks import Callback
+from store.models.offers import Offer, OfferPresentation
+from store.offers.responses import OfferResponse
 from store.outcomes import load_outcomes
 from store.sanitize import clean_line
 from tests.factories import make_customer, make_ticket
@@ -209,3 +211,23 @@ def test_wrapup_snapshot(snap_compare: object, sqlite_engine: Engine, tmp_path: 
         await pilot.pause()  # type: ignore[attr-defined]
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=fill)  # type: ignore[operator]
+
+
+async def test_offer_answers_from_the_call_are_saved_with_the_outcome(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    customer = make_customer(sqlite_engine)
+    with write_session(sqlite_engine) as session:
+        session.add(Offer(code="GOLD", title="Gold card"))
+    answers = [OfferResponse("GOLD", "maybe_later")]
+    app = Recorder(
+        seat(sqlite_engine, tmp_path), WrapUpScreen(customer_id=customer.id, offer_responses=answers)
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        assert "Offers: GOLD maybe_later" in str(app.screen.query_one("#picked", Static).render())
+        await pilot.press("enter", "enter", "ctrl+s")
+        await settle(pilot, app)
+        assert status_of(app) == "saved"
+    with read_session(sqlite_engine) as session:
+        assert session.exec(select(OfferPresentation.response)).all() == ["maybe_later"]

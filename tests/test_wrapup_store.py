@@ -12,6 +12,8 @@ from sqlmodel import select
 from store.db import read_session, write_session
 from store.models import Call, CallStatus, Campaign, CampaignContact, Interaction, Ticket
 from store.models.callbacks import Callback
+from store.models.offers import Offer, OfferPresentation, OfferStat
+from store.offers.responses import OfferResponse
 from store.tickets import FollowUpError, TicketChange, open_tickets
 from store.wrapup import CallbackRequest, WrapUp, WrapUpError, save_wrapup
 from tests.factories import make_customer, make_ticket
@@ -135,3 +137,27 @@ def test_hostile_notes_are_stored_cleaned(engine: Engine, hostile: str) -> None:
         notes = session.exec(select(Call.notes)).one()
     assert "\x1b" not in notes and "\u202e" not in notes and "\x07" not in notes
     assert notes.startswith("note")
+
+
+def test_offer_answers_land_in_the_same_transaction_and_once(engine: Engine) -> None:
+    customer = make_customer(engine)
+    with write_session(engine) as session:
+        session.add(Offer(code="GOLD", title="Gold card"))
+    answers = (OfferResponse("GOLD", "accepted", "wants travel insurance"),)
+    wrapup = WrapUp("c-o", "anna", customer_id=customer.id, outcome="sale", offer_responses=answers)
+    assert save_wrapup(engine, WrapUp.from_json(wrapup.to_json())) is True  # as replayed from the journal
+    assert save_wrapup(engine, wrapup) is False
+    with read_session(engine) as session:
+        presented = session.exec(select(OfferPresentation)).one()
+        stat = session.exec(select(OfferStat)).one()
+    assert (presented.call_id, presented.response, stat.shown, stat.accepted) == ("c-o", "accepted", 1, 1)
+
+
+def test_an_unknown_offer_rolls_the_whole_wrapup_back(engine: Engine) -> None:
+    customer = make_customer(engine)
+    wrapup = WrapUp(
+        "c-x", "anna", customer_id=customer.id, offer_responses=(OfferResponse("NOPE", "declined"),)
+    )
+    with pytest.raises(ValueError, match="unknown offer code"):
+        save_wrapup(engine, wrapup)
+    assert _count(engine, Call) == 0 and _count(engine, Interaction) == 0
