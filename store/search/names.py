@@ -29,8 +29,9 @@ from store.search.types import Hit
 CANDIDATE_CAP = 150
 """Customers matching every word that one level hands to the re-ranker."""
 DRIVER_SCAN = 5000
-"""Postings of the most selective word examined per level: bounds the worst case (two short,
-common prefixes such as "ca la") at the price of missing rare pairs until one more letter is typed."""
+"""Postings of the most selective word examined per typo level (half that while exact or begun):
+bounds the worst case (two short, common prefixes such as "ca la") at the price of missing rare
+pairs until one more letter is typed."""
 
 
 def _survivors(
@@ -43,7 +44,8 @@ def _survivors(
         return []
     driver, *others = sorted(expansions, key=lambda e: e.df(level))
     n = search_name.c
-    scanned = driver.postings(level, seen).limit(DRIVER_SCAN).subquery()
+    budget = DRIVER_SCAN if level >= TYPOS_OF_UNKNOWN else DRIVER_SCAN // 2
+    scanned = driver.postings(level, seen).limit(budget).subquery()
     query = (
         sa.select(scanned.c.customer_id)
         .join(search_name, n.customer_id == scanned.c.customer_id)
