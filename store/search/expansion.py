@@ -50,12 +50,14 @@ class Expansion:
 
     def name_filter(self, tokens: sa.Column, level: int) -> sa.ColumnElement[bool]:
         """A search_name.tokens string (" tok1 tok2 ") holds a token this word may stand for."""
-        clauses = [tokens.like(f"% {self.word}{' ' if level == EXACT else ''}%")]
+        patterns = [f"% {self.word}{' ' if level == EXACT else ''}%"]
         if self.typing(level) and self.typos:
             closest = sorted(self.typos.values(), key=lambda typo: (_edits(self.word, typo[0]), -typo[1]))
-            likely = closest[:TYPO_CAP]
-            clauses += [tokens.like(f"% {token} %") for token, _ in likely]
-        return sa.or_(*clauses)
+            patterns += [f"% {token} %" for token, _ in closest[:TYPO_CAP]]
+        # A few fixed list lengths, so the statement compiles once per shape rather than per query.
+        size = next(n for n in (1, 4, 16, TYPO_CAP + 1) if n >= len(patterns))
+        patterns += patterns[-1:] * (size - len(patterns))
+        return sa.or_(*(tokens.like(pattern) for pattern in patterns))
 
     def postings(self, level: int, seen: set[int]) -> sa.CompoundSelect | sa.Select:
         """Customer ids holding a token this word may stand for at `level` (but not `seen`): listed
