@@ -155,7 +155,7 @@ def parse_callback_time(text: str, now: datetime) -> datetime:
             continue
         if pattern == "%H:%M":
             parsed = datetime.combine(local_now.date(), parsed.time())
-        when = parsed.replace(tzinfo=local_now.tzinfo)
+        when = parsed.astimezone()  # naive means the operator's local time, DST included
         if pattern == "%H:%M" and when <= local_now:
             when += timedelta(days=1)
         if when <= local_now:
