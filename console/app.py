@@ -51,7 +51,13 @@ class CallpopApp(App[None]):
 
     @on(StartWrapUp)
     def _start_wrapup(self, message: StartWrapUp) -> None:
-        self.push_screen(WrapUpScreen(call_id=message.call_id, customer_id=message.customer_id))
+        self.push_screen(
+            WrapUpScreen(
+                call_id=message.call_id,
+                customer_id=message.customer_id,
+                offer_responses=message.offer_responses,
+            )
+        )
 
     @on(WrapUpFinished)
     def _wrapup_finished(self, _message: WrapUpFinished) -> None:
