@@ -48,12 +48,17 @@ class Expansion:
     def can_match(self, level: int) -> bool:
         return bool(self.exact or (level >= PREFIX and self.prefix_df) or (self.typing(level) and self.typos))
 
-    def name_filter(self, tokens: sa.Column, level: int) -> sa.ColumnElement[bool]:
-        """A search_name.tokens string (" tok1 tok2 ") holds a token this word may stand for."""
-        patterns = [f"% {self.word}{' ' if level == EXACT else ''}%"]
+    def name_filter(self, tokens: sa.Column, level: int, *, regex: bool) -> sa.ColumnElement[bool]:
+        """A search_name.tokens string (" tok1 tok2 ") holds a token this word may stand for: one
+        regular expression where the database has fast ones (PostgreSQL), else a few LIKEs."""
+        typos = []
         if self.typing(level) and self.typos:
             closest = sorted(self.typos.values(), key=lambda typo: (_edits(self.word, typo[0]), -typo[1]))
-            patterns += [f"% {token} %" for token, _ in closest[:TYPO_CAP]]
+            typos = [token for token, _ in closest[:TYPO_CAP]]
+        if regex:
+            alternatives = [self.word if level == EXACT else self.word + "[^ ]*", *typos]
+            return tokens.regexp_match(f" ({'|'.join(alternatives)}) ")
+        patterns = [f"% {self.word}{' ' if level == EXACT else ''}%", *(f"% {token} %" for token in typos)]
         # A few fixed list lengths, so the statement compiles once per shape rather than per query.
         size = next(n for n in (1, 4, 16, TYPO_CAP + 1) if n >= len(patterns))
         patterns += patterns[-1:] * (size - len(patterns))

@@ -44,12 +44,13 @@ def _survivors(
         return []
     driver, *others = sorted(expansions, key=lambda e: e.df(level))
     n = search_name.c
+    regex = connection.dialect.name == "postgresql"
     budget = DRIVER_SCAN if level >= TYPOS_OF_UNKNOWN else DRIVER_SCAN // 2
     scanned = driver.postings(level, seen).limit(budget).subquery()
     query = (
         sa.select(scanned.c.customer_id)
         .join(search_name, n.customer_id == scanned.c.customer_id)
-        .where(*(other.name_filter(n.tokens, level) for other in others))
+        .where(*(other.name_filter(n.tokens, level, regex=regex) for other in others))
     )
     return list(connection.execute(query.distinct().limit(CANDIDATE_CAP)).scalars())
 
