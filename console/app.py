@@ -61,7 +61,10 @@ class CallpopApp(App[None]):
 
     @on(WrapUpFinished)
     def _wrapup_finished(self, _message: WrapUpFinished) -> None:
+        """The seat is free: back to an empty lookup, ready for the next caller."""
         self._unwind_to_lookup()
+        if isinstance(self.screen, LookupScreen):
+            self.screen.prefill("")
 
     def _unwind_to_lookup(self) -> None:
         while len(self.screen_stack) > 2 and not isinstance(self.screen, LookupScreen):
