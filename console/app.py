@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import threading
+
 from sqlalchemy.engine import Engine
-from textual import on
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 
 from console.config import Settings
 from console.database import open_engine
-from console.pop import start_pop_watcher
+from console.pop import PopArrived, PopDecision, show_pop, start_pop_watcher
+from screens.callbacks import CallbacksScreen
 from screens.context import ConsoleContext
 from screens.lookup import LookupScreen
 from screens.messages import OpenLookup, OpenProfile, StartWrapUp, WrapUpFinished
 from screens.profile import ProfileScreen
 from screens.wrapup import WrapUpScreen
+from store.drafts import unfinished_drafts
+from store.journal import replay_pending
+from store.models import Channel
+from store.outcomes import OutcomeConfig, WrapUpMode, load_outcomes
+
+JOURNAL_REPLAY_S = 15.0
+"""How often queued wrap-ups (saved while the database was away) are retried."""
 
 
 class CallpopApp(App[None]):
@@ -24,19 +34,47 @@ class CallpopApp(App[None]):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("f1", "lookup", "Lookup", id="lookup"),
+        Binding("f6", "callbacks", "Callbacks", id="callbacks"),
+        Binding("f7", "callback_queue", "Queue", id="callback_queue", tooltip="Every operator's callbacks"),
     ]
 
-    def __init__(self, context: ConsoleContext) -> None:
+    def __init__(self, context: ConsoleContext, outcomes: OutcomeConfig) -> None:
         super().__init__()
         self.context = context
+        self.outcomes = outcomes
+        self.held_pop: PopDecision | None = None
+        """A voice call that rang during a wrap-up that must end first; it pops when that is done."""
+        self.pop_ready = threading.Event()
+        """Set once this console listens for rings at its extension (tests and benchmarks wait on it)."""
         self.sub_title = f"{context.operator} @ ext {context.extension}"
 
     def on_mount(self) -> None:
         self.push_screen(LookupScreen())
-        start_pop_watcher(self)
+        start_pop_watcher(self, ready=self.pop_ready)
+        self._reopen_drafts()
+        self.set_interval(JOURNAL_REPLAY_S, self._replay_journal)
+        self._replay_journal()
 
     def action_lookup(self) -> None:
         self.post_message(OpenLookup())
+
+    def action_callbacks(self) -> None:
+        self.push_screen(CallbacksScreen())
+
+    def action_callback_queue(self) -> None:
+        self.push_screen(CallbacksScreen(queue=True))
+
+    @on(PopArrived)
+    def _pop(self, message: PopArrived) -> None:
+        """Show the caller, unless the wrap-up in progress must end first: mandatory, or time-boxed
+        (it saves its defaults when the after-call-work time runs out). Chats always pop."""
+        wrapping_up = any(isinstance(screen, WrapUpScreen) for screen in self.screen_stack)
+        must_finish = self.outcomes.mode != WrapUpMode.OPTIONAL
+        if wrapping_up and must_finish and message.decision.channel == Channel.VOICE:
+            self.held_pop = message.decision
+            self.notify("A call is waiting: finish this wrap-up (ctrl+s) to take it.", timeout=8)
+            return
+        show_pop(self, message.decision)
 
     @on(OpenLookup)
     def _open_lookup(self, message: OpenLookup) -> None:
@@ -61,18 +99,42 @@ class CallpopApp(App[None]):
 
     @on(WrapUpFinished)
     def _wrapup_finished(self, _message: WrapUpFinished) -> None:
-        """The seat is free: back to an empty lookup, ready for the next caller."""
-        self._unwind_to_lookup()
+        """The finished wrap-up closes; another open one (a second chat) comes back on top, else
+        the seat is free: an empty lookup, or the call that waited for this wrap-up."""
+        if isinstance(self.screen, WrapUpScreen):
+            self.pop_screen()
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, WrapUpScreen):
+            self.pop_screen()
+        if isinstance(self.screen, WrapUpScreen):
+            return
         if isinstance(self.screen, LookupScreen):
             self.screen.prefill("")
+        if self.held_pop is not None:
+            decision, self.held_pop = self.held_pop, None
+            show_pop(self, decision)
 
     def _unwind_to_lookup(self) -> None:
         while len(self.screen_stack) > 2 and not isinstance(self.screen, LookupScreen):
             self.pop_screen()
 
+    @work(thread=True, exclusive=True, group="reopen-drafts")
+    def _reopen_drafts(self) -> None:
+        """Wrap-ups this operator had not finished (a crash, a closed SSH session) come back."""
+        for draft in unfinished_drafts(self.context.data_dir, self.context.operator):
+            screen = WrapUpScreen(call_id=draft.call_id, customer_id=draft.customer_id)
+            self.call_from_thread(self.push_screen, screen)
+
+    @work(thread=True, exclusive=True, group="journal-replay")
+    def _replay_journal(self) -> None:
+        report = replay_pending(self.context.engine, self.context.data_dir)
+        if report.saved:
+            self.call_from_thread(self.notify, f"{report.saved} queued wrap-up(s) saved", markup=False)
+
 
 def make_app(settings: Settings, *, engine: Engine | None = None) -> CallpopApp:
-    """The one app factory, used by `callpop run` and by the tests."""
+    """The one app factory, used by `callpop run` and by the tests. A bad outcomes file raises
+    `OutcomesError` here, before any screen opens."""
+    outcomes = load_outcomes(settings.outcomes_file)
     engine = engine or open_engine(settings)
     context = ConsoleContext(
         engine=engine,
@@ -82,4 +144,4 @@ def make_app(settings: Settings, *, engine: Engine | None = None) -> CallpopApp:
         data_dir=settings.data_dir,
         outcomes_file=settings.outcomes_file,
     )
-    return CallpopApp(context)
+    return CallpopApp(context, outcomes)

@@ -6,6 +6,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy import make_url
+from sqlalchemy.exc import OperationalError
+
 from console import commands
 from console.config import load_settings
 
@@ -34,6 +37,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except commands.UserError as error:
         print(f"callpop {args.verb}: {error}", file=sys.stderr)
         return 2
+    except OperationalError as error:
+        where = make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+        print(f"callpop {args.verb}: the database at {where} is unavailable: {error.orig}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -2,8 +2,7 @@
 
 One customer at the number: their profile. Several (a household line): a pick list. Nobody:
 the lookup, prefilled, offering a new prospect. Withheld: the lookup with a notice. Chats pop by
-e-mail first, then by number. The watcher is a thread worker; it only ever posts messages or
-hands a closure to the UI thread.
+e-mail first, then by number. The watcher is a thread worker; it only ever posts messages.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from enum import StrEnum
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from textual.app import App
+from textual.message import Message
 from textual.worker import Worker, get_current_worker
 
 from screens.context import context_of
@@ -52,6 +52,7 @@ class PopDecision:
     kind: PopKind
     call_id: str
     key: str
+    channel: Channel
     matches: list[Match] = field(default_factory=list)
     notice: str = ""
 
@@ -60,7 +61,7 @@ def decide(engine: Engine, call: IncomingCall, region: str) -> PopDecision:
     """Who `call` is from, as far as the store knows."""
     if call.withheld and not call.email:
         notice = "Number withheld: ask who is calling and search by name."
-        return PopDecision(PopKind.WITHHELD, call.call_id, "", notice=notice)
+        return PopDecision(PopKind.WITHHELD, call.call_id, "", call.channel, notice=notice)
     number = "" if call.withheld else (normalize_phone(call.caller, region) or call.caller)
     matches: list[Match] = []
     if call.channel == Channel.CHAT and call.email:
@@ -69,14 +70,15 @@ def decide(engine: Engine, call: IncomingCall, region: str) -> PopDecision:
         matches = _strongest(find_by_phone(engine, number, region=region))
     key = call.email if call.channel == Channel.CHAT and call.email and not number else number
     if len(matches) == 1:
-        return PopDecision(PopKind.ONE, call.call_id, key, matches)
+        return PopDecision(PopKind.ONE, call.call_id, key, call.channel, matches)
     if matches:
-        return PopDecision(PopKind.SEVERAL, call.call_id, key, matches)
+        return PopDecision(PopKind.SEVERAL, call.call_id, key, call.channel, matches)
     what = "chat from" if call.channel == Channel.CHAT else "call from"
     return PopDecision(
         PopKind.NONE,
         call.call_id,
         key,
+        call.channel,
         notice=f"Unknown {what} {key}: search by name, or Ctrl+N makes them a new prospect.",
     )
 
@@ -86,6 +88,13 @@ def _strongest(matches: list[Match]) -> list[Match]:
     code only when nothing matches exactly."""
     exact = [m for m in matches if m.matched_on == "phone_exact"]
     return exact or matches
+
+
+@dataclass
+class PopArrived(Message):
+    """A ring for this console, decided; the app shows it now or holds it (mandatory wrap-up)."""
+
+    decision: PopDecision
 
 
 def show_pop(app: App[object], decision: PopDecision) -> None:
@@ -138,10 +147,7 @@ def _watch(app: App[object], ready: threading.Event | None) -> None:
                 time.sleep(RETRY_S)
                 continue
             if decision is not None and not worker.is_cancelled:
-                try:
-                    app.call_from_thread(show_pop, app, decision)
-                except RuntimeError:  # the app is closing
-                    return
+                app.post_message(PopArrived(decision))
     finally:
         if feed is not None:
             feed.close()

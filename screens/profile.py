@@ -31,8 +31,8 @@ from screens.context import context_of
 from screens.messages import OpenLookup, StartWrapUp
 from screens.profile_commands import ProfileCommands
 from screens.ticket_view import TicketViewScreen
-from screens.widgets.profile_contacts import ContactsTable, purchases_text
 from screens.widgets.offers_panel import OffersPanel
+from screens.widgets.profile_contacts import ContactsTable, purchases_text
 from screens.widgets.profile_header import ProfileHeader
 from screens.widgets.profile_tables import SectionTable
 from store.notify import ChangeFeed

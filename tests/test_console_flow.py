@@ -47,7 +47,9 @@ async def _until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-async def test_lookup_profile_wrapup_logs_the_call(demo_engine: Engine, tmp_path: Path, size: tuple[int, int]) -> None:
+async def test_lookup_profile_wrapup_logs_the_call(
+    demo_engine: Engine, tmp_path: Path, size: tuple[int, int]
+) -> None:
     app = _console(demo_engine, tmp_path)
     async with app.run_test(size=size) as pilot:
         await _until(pilot, lambda: isinstance(app.screen, LookupScreen))
@@ -80,9 +82,11 @@ async def test_every_memorable_demo_customer_opens(demo_engine: Engine, tmp_path
             app.post_message(OpenProfile(customer_id))
             await _until(
                 pilot,
-                lambda cid=customer_id: isinstance(app.screen, ProfileScreen)
-                and app.screen.customer_id == cid
-                and app.screen.painted.is_set(),
+                lambda cid=customer_id: (
+                    isinstance(app.screen, ProfileScreen)
+                    and app.screen.customer_id == cid
+                    and app.screen.painted.is_set()
+                ),
             )
             await pilot.press("escape")
             await _until(pilot, lambda: isinstance(app.screen, LookupScreen))

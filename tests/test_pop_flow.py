@@ -9,7 +9,6 @@ its own tests (and the pop benchmark paints the real one).
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,7 +26,6 @@ import console.app
 from console.api import make_api, serve_in_background
 from console.app import CallpopApp, make_app
 from console.config import Settings
-from console.pop import start_pop_watcher
 from screens.lookup import LookupScreen
 from screens.pick_caller import PickCallerScreen
 from screens.widgets.match_table import MatchTable
@@ -66,9 +64,7 @@ def _console(engine: Engine, tmp_path: Path, extension: str = "100") -> CallpopA
 
 
 async def _start(app: CallpopApp, pilot: Pilot[None]) -> None:
-    ready = threading.Event()
-    start_pop_watcher(app, ready=ready)
-    await _until(pilot, ready.is_set, "the pop watcher did not start")
+    await _until(pilot, app.pop_ready.is_set, "the pop watcher did not start")
 
 
 async def _until(pilot: Pilot[None], condition: Callable[[], bool], failure: str) -> None:
