@@ -34,6 +34,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args, settings) or 0)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `callpop find ... | head`: the reader has what it wanted
+        sys.stderr.close()
+        return 0
     except commands.UserError as error:
         print(f"callpop {args.verb}: {error}", file=sys.stderr)
         return 2

@@ -1,7 +1,8 @@
-"""Loading demo data the way every entry point needs it: generate, then index for search.
+"""Loading demo data the way every entry point needs it: generate, index for search, offers.
 
 Bulk inserts bypass the ORM hooks that keep the search index current, so a bulk load always ends
-with a full index rebuild; `callpop demo` and `callpop run --demo-if-empty` share this.
+with a full index rebuild; the built-in offer catalogue is loaded too, so the demo profile has
+next best offers. `callpop demo` and `callpop run --demo-if-empty` share this.
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ from typing import TextIO
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from store.db import write_session
 from store.demo import DemoStats, generate_demo
 from store.models import Customer
+from store.models.offers import Offer
+from store.offers import DEFAULT_CATALOGUE, load_catalogue, read_catalogue
 from store.search import rebuild_index
 
 Progress = Callable[[int, int], None]
@@ -48,7 +52,11 @@ def load_demo(
     )
     started = time.perf_counter()
     rebuild_index(engine, progress=progress_line(stream, "indexed"))
-    return stats, time.perf_counter() - started
+    index_seconds = time.perf_counter() - started
+    with write_session(engine) as session:
+        if session.execute(sa.select(Offer.id).limit(1)).first() is None:
+            load_catalogue(session, read_catalogue(DEFAULT_CATALOGUE))
+    return stats, index_seconds
 
 
 def progress_line(stream: TextIO, unit: str) -> Progress | None:

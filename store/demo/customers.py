@@ -48,6 +48,8 @@ class PersonSpec:
     segment: str | None = None
     vip: bool = False
     undeliverable: bool = False
+    consents: bool = False
+    """Consents to every marketing channel, so the story's next best offer can be made."""
 
 
 @dataclass
@@ -125,10 +127,10 @@ def add_customer(
         points_expire_on=today + timedelta(days=rng.randint(3, 90)) if expiring else None,
         preferred_language=locale.language,
         preferred_channel=rng.choices(_CHANNELS, weights=_CHANNEL_WEIGHTS)[0],
-        consent_voice=rng.random() < 0.6,
-        consent_email=rng.random() < 0.5,
-        consent_sms=rng.random() < 0.4,
-        consent_post=rng.random() < 0.7,
+        consent_voice=(rng.random() < 0.6) or spec.consents,
+        consent_email=(rng.random() < 0.5) or spec.consents,
+        consent_sms=(rng.random() < 0.4) or spec.consents,
+        consent_post=(rng.random() < 0.7) or spec.consents,
         vip=spec.vip or (segment == "private" and rng.random() < 0.4),
         collections=facts.collections,
         version=1,

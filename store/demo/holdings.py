@@ -142,7 +142,8 @@ def _add_holding(
         "holding", customer_id=owner.customer_id, product_id=product_id, opened_on=opened, **row
     )
     if category is ProductCategory.APPLIANCE:
-        _add_warranties(rng, batch, holding_id, spec, opened)
+        # A story's warranty that "ends in 12 days" must not already be extended.
+        _add_warranties(rng, batch, holding_id, spec, opened, may_extend=owner.warranty_end is None)
     return holding_id
 
 
@@ -167,7 +168,7 @@ def _appliance_purchase(rng: random.Random, spec: ProductSpec, today: date, forc
 
 
 def _add_warranties(
-    rng: random.Random, batch: Batch, holding_id: int, spec: ProductSpec, bought: date
+    rng: random.Random, batch: Batch, holding_id: int, spec: ProductSpec, bought: date, *, may_extend: bool
 ) -> None:
     standard_end = add_months(bought, spec.standard_warranty_months)
     claims = rng.choices((0, 1, 2), weights=(85, 12, 3))[0]
@@ -181,7 +182,7 @@ def _add_warranties(
         covers="parts and labour",
         claims=claims,
     )
-    if rng.random() < 0.25:
+    if may_extend and rng.random() < 0.25:
         extra = rng.choice((12, 24, 36))
         batch.add(
             "warranty",

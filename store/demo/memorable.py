@@ -43,7 +43,7 @@ MEMORABLE: tuple[MemorableHousehold, ...] = (
         "+390612345678",
         (
             (
-                PersonSpec("Maria", True, "+393471234567", ACTIVE, "mass"),
+                PersonSpec("Maria", True, "+393471234567", ACTIVE, "mass", consents=True),
                 StoryPlan(
                     ("CA-CLASSIC", "CC-CLASSIC", "APP-WASHER"),
                     warranty_in_days=12,
