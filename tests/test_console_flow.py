@@ -90,3 +90,13 @@ async def test_every_memorable_demo_customer_opens(demo_engine: Engine, tmp_path
             )
             await pilot.press("escape")
             await _until(pilot, lambda: isinstance(app.screen, LookupScreen))
+
+
+def test_demo_story_offers_maria_the_extended_warranty(demo_engine: Engine) -> None:
+    """The README's walk-through: Maria Rossi's washing-machine warranty ends in 12 days, so her
+    first offer is the last-chance extended warranty, and the profile says why."""
+    from store.offers import rank_offers
+
+    [first, *_] = rank_offers(demo_engine, 2, today=DEMO_TODAY)
+    assert first.offer_code == "EXT-WARRANTY-LAST-CALL"
+    assert any("expires in 12 days" in why for why in first.why)
