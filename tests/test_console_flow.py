@@ -98,7 +98,7 @@ def test_demo_story_offers_maria_the_extended_warranty(demo_engine: Engine) -> N
     among eligible offers is sampled, so this asserts eligibility, not rank)."""
     from store.offers import explain_offers
 
-    decisions = {decision.offer_code: decision for decision in explain_offers(demo_engine, 2, today=DEMO_TODAY)}
+    decisions = {d.offer_code: d for d in explain_offers(demo_engine, 2, today=DEMO_TODAY)}
     last_call = decisions["EXT-WARRANTY-LAST-CALL"]
     assert (last_call.eligible, last_call.suppressed_by) == (True, None)
     assert any("expires in 12 days" in why for why in last_call.reasons)
