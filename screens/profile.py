@@ -23,7 +23,8 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widget import Widget
+from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from screens.contact_edit import ContactEditScreen, UndeliverableScreen
@@ -35,6 +36,7 @@ from screens.widgets.offers_panel import OffersPanel
 from screens.widgets.profile_contacts import ContactsTable, purchases_text
 from screens.widgets.profile_header import ProfileHeader
 from screens.widgets.profile_tables import SectionTable
+from screens.widgets.profile_tabs import SectionTabs
 from store.notify import ChangeFeed
 from store.profile import PAGE_SIZE, Page, Profile, TimelineRow, load_page, load_profile
 
@@ -49,6 +51,8 @@ _TABS = {
     "purchases": "Buying",
     "contacts": "Contacts",
 }
+_TABLE = {tab: "table-campaigns" if tab == "purchases" else f"table-{tab}" for tab in _TABS}
+"""The table of each tab (the cursor and the "m"/"o" keys work on it)."""
 _SECTIONS_GROUP = Binding.Group("Tabs")
 _PAGED = ("holdings", "warranties", "timeline", "campaigns")
 
@@ -93,6 +97,8 @@ class ProfileScreen(Screen[None]):
         self.call_id = call_id
         self._today = today
         self.profile: Profile | None = None
+        self.section = "holdings"
+        """The tab shown."""
         self._stale: set[str] = set()
         """Tabs whose widgets do not show the loaded profile yet."""
         self.painted = asyncio.Event()
@@ -107,19 +113,27 @@ class ProfileScreen(Screen[None]):
         yield ProfileHeader("Loading…", id="header")
         with Container(id="offers"):
             yield OffersPanel(self.customer_id, call_id=self.call_id)
-        with TabbedContent(initial="holdings", id="sections"):
-            for tab, label in _TABS.items():
-                with TabPane(label, id=tab):
-                    if tab == "purchases":
-                        yield Static(id="purchase-summary")
-                        yield SectionTable("campaigns", id="table-campaigns")
-                    elif tab == "contacts":
-                        yield ContactsTable(id="table-contacts")
-                    else:
-                        yield SectionTable(tab, id=f"table-{tab}")
+        yield SectionTabs(id="tabs")
+        with Container(id="sections"):
+            yield from self._section_widgets(self.section)
         yield Footer(compact=True)
 
+    @staticmethod
+    def _section_widgets(tab: str) -> list[Widget]:
+        """What `tab` shows (classed `tab-<tab>`). Only the first tab is built with the screen, the
+        others on first show: building every tab up front made the pop several times slower."""
+        classes = f"tab-{tab}"
+        if tab == "purchases":
+            return [
+                Static(id="purchase-summary", classes=classes),
+                SectionTable("campaigns", id="table-campaigns", classes=classes),
+            ]
+        if tab == "contacts":
+            return [ContactsTable(id="table-contacts", classes=classes)]
+        return [SectionTable(tab, id=f"table-{tab}", classes=classes)]
+
     def on_mount(self) -> None:
+        self._label_tabs()
         self._load(PAGE_SIZE)
         self.call_after_refresh(self._follow_changes)  # after the first paint: it competes for the GIL
 
@@ -162,13 +176,21 @@ class ProfileScreen(Screen[None]):
         self._stale = set(_TABS)
         with self.app.batch_update():
             self.query_one(ProfileHeader).show(profile.header)
-            self._fill_tab(self.query_one(TabbedContent).active)
+            self._fill_tab(self.section)
             self._label_tabs()
         self.call_after_refresh(self.painted.set)
 
-    @on(TabbedContent.TabActivated)
-    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
-        self._fill_tab(str(event.pane.id))
+    def _show_section(self, tab: str) -> None:
+        """Show `tab` (building its widgets the first time) and hide the others."""
+        sections = self.query_one("#sections")
+        with self.app.batch_update():
+            for child in sections.children:
+                child.display = child.has_class(f"tab-{tab}")
+            if not sections.query_children(f".tab-{tab}"):
+                sections.mount_all(self._section_widgets(tab))
+            self.section = tab
+            self._fill_tab(tab)
+            self._label_tabs()
 
     def _fill_tab(self, tab: str) -> None:
         """Put the loaded rows into `tab`'s widgets; hidden tabs wait until shown (faster pop)."""
@@ -190,34 +212,39 @@ class ProfileScreen(Screen[None]):
 
     @on(CustomerChanged)
     def _reload(self) -> None:
-        shown = max(table.shown for table in self.query(SectionTable))
+        shown = max((table.shown for table in self.query(SectionTable)), default=0)
         self._load(min(max(PAGE_SIZE, shown), RELOAD_CAP))
 
     def _label_tabs(self) -> None:
         """ "3 Timeline 50/4000": how many rows are shown of how many there are."""
-        tabs = self.query_one(TabbedContent)
+        labels = {}
         for n, (tab, label) in enumerate(_TABS.items(), start=1):
             section = "campaigns" if tab == "purchases" else tab
             count = ""
             if section in _PAGED and self.profile is not None:
-                table = self.query_one(f"#table-{section}", SectionTable)
                 page = getattr(self.profile, section)
-                shown, total = (
-                    (len(page.rows), page.total) if tab in self._stale else (table.shown, table.total)
-                )
+                shown, total = len(page.rows), page.total
+                if tab not in self._stale:
+                    table = self.query_one(f"#{_TABLE[tab]}", SectionTable)
+                    shown, total = table.shown, table.total
                 count = f" {shown}/{total}" if shown < total else f" {total}"
-            tabs.get_tab(tab).label = f"{n} {label}{count}"
+            labels[tab] = f"{n} {label}{count}"
+        self.query_one(SectionTabs).show(labels, self.section)
 
     # --- actions -----------------------------------------------------------------------------
 
     def action_section(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
-        self.query_one(f"#{tab} DataTable", DataTable).focus()
+        if tab != self.section:
+            self._show_section(tab)
+        self.query_one(f"#{_TABLE[tab]}", DataTable).focus()
+
+    @on(SectionTabs.Picked)
+    def _tab_clicked(self, message: SectionTabs.Picked) -> None:
+        self.action_section(message.tab)
 
     def _active_table(self) -> SectionTable | None:
-        tab = self.query_one(TabbedContent).active
-        tables = self.query_one(f"#{tab}").query(SectionTable)
-        return tables.first() if tables else None
+        table = self.query_one(f"#{_TABLE[self.section]}", DataTable)
+        return table if isinstance(table, SectionTable) else None
 
     def action_more(self) -> None:
         table = self._active_table()
@@ -247,7 +274,8 @@ class ProfileScreen(Screen[None]):
         )
 
     def action_undeliverable(self) -> None:
-        address = self.query_one(ContactsTable).current_address()
+        contacts = self.query(ContactsTable)
+        address = contacts.first().current_address() if contacts else None
         if self.profile is None or address is None or not address.current:
             self.action_section("contacts")
             self.notify("Pick a current address in Contacts, then press u.", timeout=3)
@@ -265,7 +293,9 @@ class ProfileScreen(Screen[None]):
                 "Returned mail for the address in Contacts",
             ),
         ]
-        timeline = self.query_one("#table-timeline", SectionTable).payloads
+        tables = self.query("#table-timeline").results(SectionTable)
+        table = next(tables, None)
+        timeline = table.payloads if table else self.profile.timeline.rows if self.profile else []
         for row in timeline:
             if row.kind == "ticket" and row.ticket_id is not None:
                 commands.append(

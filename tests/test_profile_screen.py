@@ -194,7 +194,7 @@ async def test_every_section_is_one_key_away(
         for key, (tab, text) in expected.items():
             await pilot.press(key)
             await pilot.pause()
-            assert screen.query_one("#sections").active == tab
+            assert screen.section == tab
             table = screen.focused
             assert table is not None and table.has_focus
             assert any(text in cell for cell in cells(table, 0)), (tab, cells(table, 0))
@@ -225,15 +225,15 @@ async def test_huge_customer_loads_fifty_rows_and_more_on_m(sqlite_engine: Engin
     )
     async with app.run_test(size=(80, 24)) as pilot:
         await asyncio.wait_for(screen.painted.wait(), 5)
-        timeline = screen.query_one("#table-timeline", SectionTable)
         await pilot.press("3")
+        timeline = screen.query_one("#table-timeline", SectionTable)
         await until(pilot, lambda: timeline.row_count == 50)
         assert timeline.total == 4000
-        assert "50/4000" in str(screen.query_one("#sections").get_tab("timeline").label)
+        assert "3 Timeline 50/4000" in str(screen.query_one("#tabs").visual)
         await pilot.press("m")
         await until(pilot, lambda: timeline.row_count == 100)
-        assert "50/4000" not in str(screen.query_one("#sections").get_tab("timeline").label)
-        assert "100/4000" in str(screen.query_one("#sections").get_tab("timeline").label)
+        assert "50/4000" not in str(screen.query_one("#tabs").visual)
+        assert "3 Timeline 100/4000" in str(screen.query_one("#tabs").visual)
 
 
 async def test_hostile_name_renders_literally_and_clicking_does_nothing(
