@@ -62,6 +62,37 @@ def test_typos_accents_order_prefixes_particles(people: Engine, query: str, expe
     assert names(people, query)[0] == expected
 
 
+@pytest.fixture
+def lookalikes(people: Engine) -> Engine:
+    """People whose names begin like the misspellings below ("rosi..", "mara..", "ruz.."), so no typed
+    word reads as unknown: the typo levels cannot single one of them out as the misspelt one."""
+    for given, family in (("Rosina", "Ruzicka"), ("Senta", "Marano"), ("Seán", "Ruíz")):
+        make_customer(people, given, family)
+    return people
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("mara rosi", "Maria Rossi"),
+        ("rosi mara", "Maria Rossi"),
+        ("jse garca", "José García López"),
+        ("garca jse", "José García López"),
+        ("Jsoe Garca Lopz", "José García López"),
+        ("sen oneil", "Seán O'Neill"),
+        ("ruz sen", "Seán Ruíz"),
+        ("dangleo lucya", "Lucia D'Angelo"),
+    ],
+)
+def test_every_word_misspelt(lookalikes: Engine, query: str, expected: str) -> None:
+    """Regression: "mara rosi" found nobody: each word is 1 edit off and also begins other names, so
+    no level misspelt both at once. You should see the customer first, whatever the word order, with
+    the accents left out and every word misspelt."""
+    found = find_customers(lookalikes, query, region="IT").matches
+    assert found[0].display_name == expected
+    assert "typo" in found[0].reason
+
+
 def test_two_words_never_match_one_name_word_twice(people: Engine) -> None:
     """Regression: "maria garcia" listed Henri Garcia, reading "maria" as a 2-typo "garcia".
     You should see no one: nobody here is called Maria Garcia."""

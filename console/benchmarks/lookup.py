@@ -30,7 +30,7 @@ LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 def register(kinds: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
     parser = kinds.add_parser(
-        "lookup", help="customer search: phone, typo'd names, prefixes", parents=parents
+        "lookup", help="customer search: phone, typo'd names (one word or all), prefixes", parents=parents
     )
     parser.add_argument("--customers", type=int, default=100_000, help="size of the synthetic base")
     parser.add_argument("--seed", type=int, default=7, help="seed of the synthetic base and of the queries")
@@ -111,11 +111,20 @@ def _typod_name(words: list[str], edits: int, rng: random.Random) -> str | None:
     return None
 
 
+def _every_word_typod(words: list[str], rng: random.Random) -> str | None:
+    """One edit in every word of >= 4 letters (at least two of them): "Maria Rossi" -> "mara rosi"."""
+    long = [i for i, w in enumerate(words) if len(w) >= 4]
+    if len(long) < 2:
+        return None
+    return " ".join(_typo(w, rng) if i in long else w for i, w in enumerate(words))
+
+
 def _queries(url: str, customers: int, seed: int, per_kind: int) -> list[tuple[str, str, str, int, str]]:
     """(kind, text, region, target id, target's folded name) for every kind of query measured."""
     import phonenumbers
 
     rng = random.Random(seed + 1)
+    every_rng = random.Random(seed + 2)  # its own stream: the other kinds keep their historical queries
     engine = make_engine(url)
     wanted = [f"S{seed}-{k:07d}" for k in rng.sample(range(1, customers + 1), min(per_kind, customers))]
     with engine.connect() as connection:
@@ -142,6 +151,9 @@ def _queries(url: str, customers: int, seed: int, per_kind: int) -> list[tuple[s
             text = _typod_name(words, edits, rng)
             if text:
                 out.append((kind, text, region, *target))
+        text = _every_word_typod(words, every_rng)
+        if text:
+            out.append(("name_every_word", text, region, *target))
     rng.shuffle(out)
     return out
 

@@ -30,7 +30,7 @@ class Expansion:
     exact_df: int = 0
     prefix_df: int | None = None  # None until looked up
     typos: dict[int, tuple[str, int]] | None = None  # id -> (token, df), outside the prefix range
-    suspect: bool = True  # at ALL_TYPOS: misspell this word too (one known word is suspected at a time)
+    suspect: bool = True  # at ALL_TYPOS: misspell this word too (one known word at a time, then all)
 
     def typing(self, level: int) -> bool:
         """Whether misspellings of this word are tried at `level`: from the typo level on for a word

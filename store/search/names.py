@@ -55,16 +55,20 @@ def _survivors(
     return list(connection.execute(query.distinct().limit(CANDIDATE_CAP)).scalars())
 
 
-def _passes(expansions: list[Expansion]) -> Iterator[tuple[int, Expansion | None]]:
-    """The levels to try, each with the known word suspected of a typo at the last level: one at a
-    time, so the other words stay exact and one of them can drive the search selectively."""
-    yield EXACT, None
-    yield PREFIX, None
+def _passes(expansions: list[Expansion]) -> Iterator[tuple[int, list[Expansion]]]:
+    """The levels to try, each with the known words suspected of a typo at the last level: one at a
+    time first, so the other words stay exact and one of them can drive the search selectively; then
+    all of them at once, for the operator who misspelt every word ("mara rosi" for Maria Rossi, where
+    each word is also the beginning of other names, so none of them counts as unknown)."""
+    yield EXACT, []
+    yield PREFIX, []
     if any(e.typing(TYPOS_OF_UNKNOWN) for e in expansions):
-        yield TYPOS_OF_UNKNOWN, None
+        yield TYPOS_OF_UNKNOWN, []
     known = [e for e in expansions if not e.typing(TYPOS_OF_UNKNOWN)]
     for expansion in sorted(known, key=lambda e: -len(e.word)):
-        yield ALL_TYPOS, expansion
+        yield ALL_TYPOS, [expansion]
+    if len(known) > 1:
+        yield ALL_TYPOS, known
 
 
 def search_names(connection: sa.Connection, text: str, *, want: int = 20) -> list[Hit]:
@@ -75,9 +79,9 @@ def search_names(connection: sa.Connection, text: str, *, want: int = 20) -> lis
     expansions = exact_expansions(connection, words)
     c = Customer.__table__.c
     hits: dict[int, Hit] = {}
-    for level, suspect in _passes(expansions):
+    for level, suspects in _passes(expansions):
         for expansion in expansions:
-            expansion.suspect = expansion is suspect
+            expansion.suspect = any(expansion is suspect for suspect in suspects)
         ids = _survivors(connection, expansions, level, set(hits))
         if ids:
             rows = connection.execute(
