@@ -66,12 +66,16 @@ class Expansion:
 
     def postings(self, level: int, seen: set[int]) -> sa.CompoundSelect | sa.Select:
         """Customer ids holding a token this word may stand for at `level` (but not `seen`): listed
-        tokens and the prefix range as separate index scans, which both planners drive by index."""
+        tokens and the prefix range as separate index scans, which both planners drive by index.
+        The exact token and 1-edit typos come first, 2-edit typos next, the range last: when the
+        scan is cut short (a common name misspelt), the closest spellings were read."""
         p, t = search_posting.c, search_token.c
         ranged = level >= PREFIX and bool(self.prefix_df)
-        ids = [self.exact] if self.exact and not ranged else []
-        ids += list(self.typos or ()) if self.typing(level) else []
-        parts = [sa.select(p.customer_id).where(p.token_id.in_(ids))] if ids else []
+        close = [self.exact] if self.exact and not ranged else []
+        far = []
+        for token_id, (token, _) in (self.typos or {}).items() if self.typing(level) else ():
+            (close if _edits(self.word, token) <= 1 else far).append(token_id)
+        parts = [sa.select(p.customer_id).where(p.token_id.in_(ids)) for ids in (close, far) if ids]
         if ranged:
             in_range = (t.token >= self.word, t.token < prefix_end(self.word))
             parts.append(sa.select(p.customer_id).join(search_token, t.id == p.token_id).where(*in_range))
