@@ -19,12 +19,14 @@ from datetime import datetime
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Footer, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 from textual.widgets.select import InvalidSelectValueError
@@ -103,6 +105,7 @@ class WrapUpScreen(Screen[None]):
 
     CSS_PATH = "wrapup.tcss"
     BINDINGS = [
+        Binding("enter", "pick", "Pick", id="wrapup.pick", show=False, priority=True),
         Binding("ctrl+s", "save", "Save", id="wrapup.save", priority=True),
         Binding("ctrl+n", "go('notes')", "Notes", id="wrapup.notes", priority=True),
         Binding("ctrl+t", "go('ticket-action')", "Ticket", id="wrapup.ticket", priority=True),
@@ -251,29 +254,42 @@ class WrapUpScreen(Screen[None]):
             text += "   Offers: " + ", ".join(f"{o.offer_code} {o.response}" for o in self._offers)
         self.query_one("#picked", Static).update(Text(text))
 
-    @on(OptionList.OptionSelected, "#reasons")
-    def _reason_picked(self, event: OptionList.OptionSelected) -> None:
-        self._reason = event.option.id or ""
-        self._fill_outcomes(self._outcome)
+    def action_pick(self) -> None:
+        """Enter on the reason or outcome list picks and moves focus at once, inside the key's
+        own handling: keys typed ahead (a fast typist, an SSH burst) land in the next field
+        instead of the list. Anywhere else Enter does what the focused widget does."""
+        focused = self.focused  # (`has_focus` lags behind a focus set in this same burst)
+        if not isinstance(focused, OptionList) or focused.id not in ("reasons", "outcomes"):
+            raise SkipAction()
+        if focused.highlighted is None:
+            raise SkipAction()
+        self._picked(focused.id or "", focused.get_option_at_index(focused.highlighted).id or "")
+
+    @on(OptionList.OptionSelected, "#reasons, #outcomes")
+    def _clicked(self, event: OptionList.OptionSelected) -> None:
+        self._picked(event.option_list.id or "", event.option.id or "")
+
+    def _picked(self, list_id: str, key: str) -> None:
+        if list_id == "reasons":
+            self._reason = key
+            self._fill_outcomes(self._outcome)
+            after = self.query_one("#outcomes")
+        else:
+            self._outcome = key
+            after = self._field_after_outcome()
         self._show_picked()
-        self.query_one("#outcomes").focus()
+        self.set_focus(after)
         self._changed()
 
-    @on(OptionList.OptionSelected, "#outcomes")
-    def _outcome_picked(self, event: OptionList.OptionSelected) -> None:
+    def _field_after_outcome(self) -> Widget:
+        """Where the outcome leads: a required ticket, a callback time, or the notes."""
         assert self._config is not None
-        self._outcome = event.option.id or ""
-        self._show_picked()
         outcome = self._config.outcome(self._outcome)
         action = self.query_one("#ticket-action", Select)
         if outcome and outcome.ticket is TicketRule.REQUIRED and action.value == "none":
             action.value = "new"
-            action.focus()
-        elif outcome and outcome.callback:
-            self.query_one("#callback-when").focus()
-        else:
-            self.query_one("#notes").focus()
-        self._changed()
+            return action
+        return self.query_one("#callback-when" if outcome and outcome.callback else "#notes")
 
     @on(Input.Changed)
     @on(Select.Changed)

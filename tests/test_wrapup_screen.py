@@ -231,3 +231,24 @@ async def test_offer_answers_from_the_call_are_saved_with_the_outcome(
         assert status_of(app) == "saved"
     with read_session(sqlite_engine) as session:
         assert session.exec(select(OfferPresentation.response)).all() == ["maybe_later"]
+
+
+async def test_keys_typed_ahead_land_in_the_next_field(sqlite_engine: Engine, tmp_path: Path) -> None:
+    """Regression: Enter on the reason list moved focus only after the keys already typed had gone
+    to the list, so a fast typist's "enter enter note" lost the note. You should see every key of
+    one burst (as an SSH packet delivers it) land: reason, outcome and the note."""
+    from textual import events
+
+    customer = make_customer(sqlite_engine)
+    app = Recorder(seat(sqlite_engine, tmp_path), WrapUpScreen(customer_id=customer.id))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        burst = [("enter", None), ("enter", None)] + [(char, char) for char in "paid twice"]
+        for key, character in burst:
+            app.post_message(events.Key(key, character))
+        await settle(pilot, app)
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert status_of(app) == "saved"
+    [call] = calls(sqlite_engine)
+    assert (call.reason, call.outcome, call.notes) == ("billing", "resolved", "paid twice")
