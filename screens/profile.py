@@ -24,7 +24,7 @@ from textual.containers import Container
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from screens.contact_edit import ContactEditScreen, UndeliverableScreen
@@ -34,6 +34,7 @@ from screens.profile_commands import ProfileCommands
 from screens.ticket_view import TicketViewScreen
 from screens.widgets.offers_panel import OffersPanel
 from screens.widgets.profile_contacts import ContactsTable, purchases_text
+from screens.widgets.profile_footer import KeyBar
 from screens.widgets.profile_header import ProfileHeader
 from screens.widgets.profile_tables import SectionTable
 from screens.widgets.profile_tabs import SectionTabs
@@ -116,7 +117,7 @@ class ProfileScreen(Screen[None]):
         yield SectionTabs(id="tabs")
         with Container(id="sections"):
             yield from self._section_widgets(self.section)
-        yield Footer(compact=True)
+        yield KeyBar(id="keys")
 
     @staticmethod
     def _section_widgets(tab: str) -> list[Widget]:

@@ -276,3 +276,23 @@ async def test_command_palette_edits_contact_and_opens_tickets(sqlite_engine: En
         )
         await pilot.press("enter")
         await until(pilot, lambda: type(app.screen).__name__ == "ContactEditScreen")
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_key_bar_lists_every_key_and_a_click_on_a_tab_shows_it(
+    sqlite_engine: Engine, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app, screen = profile_app(sqlite_engine, tmp_path, build_customer(sqlite_engine))
+    async with app.run_test(size=size) as pilot:
+        await asyncio.wait_for(screen.painted.wait(), 5)
+        keys = str(screen.query_one("#keys").visual)
+        for shown in ("1 2 3 4 5 Tabs", "m More", "o Ticket", "e Edit", "u Bad addr", "w Wrap-up"):
+            assert shown in keys, keys
+        assert "esc Back" in keys and "^p palette" in keys
+        tabs = str(screen.query_one("#tabs").visual)
+        await pilot.click("#tabs", offset=(tabs.index("Timeline"), 0))
+        await until(pilot, lambda: screen.section == "timeline")
+        assert "Question 0" in str(cells(screen.query_one("#table-timeline", SectionTable), 0))
+        keys = str(screen.query_one("#keys").visual)
+        await pilot.click("#keys", offset=(keys.index("e Edit"), 0))
+        await until(pilot, lambda: type(app.screen).__name__ == "ContactEditScreen")
