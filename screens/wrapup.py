@@ -22,21 +22,21 @@ from textual import on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets import Footer, Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 from textual.widgets.select import InvalidSelectValueError
 
 from screens.context import context_of
 from screens.messages import WrapUpFinished
 from screens.widgets.call_timer import CallTimer
+from screens.widgets.wrapup_extras import INPUTS, SELECTS, WrapUpExtras
 from store.drafts import Draft, discard_draft, load_draft, save_draft
 from store.journal import SaveStatus, commit_wrapup
-from store.models import TicketPriority, TicketStatus
 from store.offers.responses import OfferResponse
 from store.outcomes import (
     OutcomeConfig,
@@ -54,29 +54,11 @@ from store.timeutil import utcnow
 from store.wrapup import CallFacts, WrapUp, load_call_facts
 
 DRAFT_DEBOUNCE_S = 0.3
-PLACEHOLDERS = {
-    "ticket-subject": "subject",
-    "ticket-category": "category",
-    "ticket-assignee": "assignee",
-    "callback-when": "+2h, 14:30 or 2026-12-01 09:15",
-    "callback-who": "who (default: me)",
-    "campaign-code": "campaign or coupon code the customer quoted",
-}
-INPUTS = tuple(PLACEHOLDERS)
-SELECTS = ("ticket-action", "ticket-status", "ticket-priority")
 _STATUS_TEXT = {
     SaveStatus.SAVED: "saved",
     SaveStatus.ALREADY_SAVED: "saved (it was already in the database)",
     SaveStatus.QUEUED: "queued: the database is unavailable, it will be saved when it is back",
 }
-
-
-def _input(field_id: str) -> Input:
-    return Input(placeholder=PLACEHOLDERS[field_id], id=field_id, compact=True)
-
-
-def _select(field_id: str, options: list[tuple[str, str]], value: str) -> Select[str]:
-    return Select(options, value=value, allow_blank=False, id=field_id, compact=True)
 
 
 @dataclass
@@ -144,24 +126,7 @@ class WrapUpScreen(Screen[None]):
             yield OptionList(id="outcomes", compact=True)
         yield Static(Text(""), id="picked")
         yield TextArea(id="notes", compact=True, soft_wrap=True, tab_behavior="focus")
-        with VerticalScroll(id="extras"):
-            with Horizontal(classes="row"):
-                yield Label("Ticket")
-                yield _select("ticket-action", [("No ticket", "none")], "none")
-                yield _input("ticket-subject")
-            with Horizontal(classes="row"):
-                yield Label("")
-                yield _select("ticket-status", [(s.value, s.value) for s in TicketStatus], "open")
-                yield _select("ticket-priority", [(p.value, p.value) for p in TicketPriority], "normal")
-                yield _input("ticket-category")
-                yield _input("ticket-assignee")
-            with Horizontal(classes="row"):
-                yield Label("Callback")
-                yield _input("callback-when")
-                yield _input("callback-who")
-            with Horizontal(classes="row"):
-                yield Label("Code")
-                yield _input("campaign-code")
+        yield WrapUpExtras(id="extras")
         yield Static(Text("loading…"), id="save-status")
         yield Footer()
 
