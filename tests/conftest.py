@@ -22,6 +22,8 @@ from store.db import make_engine
 from store.migrate import upgrade
 
 POSTGRES_URL_VAR = "CALLPOP_TEST_POSTGRES_URL"
+POSTGRES_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+"""For a test of what only PostgreSQL has (killed backends, ids committing out of order)."""
 HOSTILE_FILE = Path(__file__).parent / "data" / "hostile-strings.json"
 
 

@@ -10,7 +10,6 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import select
@@ -25,6 +24,7 @@ from store.drafts import load_draft, unfinished_drafts
 from store.journal import SaveStatus, commit_wrapup, journal_counts, replay_pending
 from store.models import Call, CallStatus, Interaction
 from store.wrapup import WrapUp
+from tests.conftest import POSTGRES_ONLY
 from tests.factories import make_customer
 from tests.harness import ScreenHarness, seat
 
@@ -126,11 +126,10 @@ def test_eight_processes_mixed_reads_and_wrapups(engine: Engine, tmp_path: Path)
     )
 
 
+@POSTGRES_ONLY
 def test_pg_terminate_backend_during_save_lands_once(engine: Engine, tmp_path: Path) -> None:
     """Regression: the console's PostgreSQL connection killed mid-save lost (or doubled) the
     outcome. You should see it saved exactly once after the retry on a new connection."""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("pg_terminate_backend is PostgreSQL's")
     customer = make_customer(engine)
     with write_session(engine) as session:
         session.add(

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from store.db import is_sqlite, write_session
 from store.notify import ChangeFeed, prune, publish
+from tests.conftest import POSTGRES_ONLY
 
 
 def _publish(engine: Engine, topic: str, key: str) -> None:
@@ -80,11 +81,10 @@ def test_feed_resyncs_after_losing_its_connection(engine: Engine) -> None:
         assert [e.key for e in events] == ["while-away"]
 
 
+@POSTGRES_ONLY
 def test_late_commit_of_a_lower_id_is_still_delivered(engine: Engine) -> None:
     """Regression: on PostgreSQL ids can commit out of order. You should see the earlier id's
     event once its transaction commits, after the later one was already delivered."""
-    if is_sqlite(engine):
-        pytest.skip("SQLite writers are serialised: ids always commit in order")
     with ChangeFeed(engine, {"customer"}) as feed:
         slow = write_session(engine)
         session = slow.__enter__()

@@ -30,6 +30,7 @@ from screens.lookup import LookupScreen
 from screens.pick_caller import PickCallerScreen
 from screens.widgets.match_table import MatchTable
 from store.search import find_by_phone
+from tests.conftest import POSTGRES_ONLY
 from tests.factories import make_customer
 
 TOKEN = "pop-test-token"
@@ -183,11 +184,10 @@ async def test_a_ring_at_another_extension_does_not_pop(engine: Engine, tmp_path
         assert (app.screen.customer_id, app.screen.call_id) == (rossi.id, "c-7")
 
 
+@POSTGRES_ONLY
 async def test_pop_survives_lost_database_connections(engine: Engine, tmp_path: Path, api_url: str) -> None:
     """Regression: after PostgreSQL dropped the console's connections (restart, failover) the
     next ring must still pop. You should see the profile after the connections were killed."""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL connections only: SQLite has none to lose")
     rossi = make_customer(engine, "Maria", "Rossi", phones=("+390612345678",))
     app = _console(engine, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
