@@ -16,6 +16,7 @@ from screens.callbacks import CallbacksScreen
 from screens.context import ConsoleContext
 from screens.lookup import LookupScreen
 from screens.messages import OpenLookup, OpenProfile, StartWrapUp, WrapUpFinished
+from screens.outage import DatabaseUnavailable
 from screens.profile import ProfileScreen
 from screens.wrapup import WrapUpScreen
 from store.drafts import unfinished_drafts
@@ -75,6 +76,11 @@ class CallpopApp(App[None]):
             self.notify("A call is waiting: finish this wrap-up (ctrl+s) to take it.", timeout=8)
             return
         show_pop(self, message.decision)
+
+    @on(DatabaseUnavailable)
+    def _database_unavailable(self, message: DatabaseUnavailable) -> None:
+        text = f"Database unavailable while {message.what}. {message.detail}".strip()
+        self.notify(text, title="Try again in a moment", severity="error", timeout=8, markup=False)
 
     @on(OpenLookup)
     def _open_lookup(self, message: OpenLookup) -> None:

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from screens.context import context_of
 from screens.messages import OpenLookup, OpenProfile
+from screens.outage import database_guard
 from store.models.callbacks import CallbackStatus
 from store.sanitize import clean_line
 from store.tickets import CallbackItem, callbacks_for, close_callback
@@ -64,9 +65,10 @@ class CallbacksScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="callbacks")
     def _list(self, notice: str = "") -> None:
         context = context_of(self.app)
-        self.post_message(
-            _Listed(callbacks_for(context.engine, None if self.queue else context.operator), notice)
-        )
+        with database_guard(self, "listing callbacks"):
+            self.post_message(
+                _Listed(callbacks_for(context.engine, None if self.queue else context.operator), notice)
+            )
 
     @on(_Listed)
     def _show(self, message: _Listed) -> None:
@@ -108,11 +110,12 @@ class CallbacksScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="callbacks")
     def _close(self, callback_id: int, status: CallbackStatus) -> None:
         context = context_of(self.app)
-        closed = close_callback(context.engine, callback_id, status)
-        notice = f"marked {status.value}" if closed else "already closed by someone else"
-        self.post_message(
-            _Listed(callbacks_for(context.engine, None if self.queue else context.operator), notice)
-        )
+        with database_guard(self, "closing the callback"):
+            closed = close_callback(context.engine, callback_id, status)
+            notice = f"marked {status.value}" if closed else "already closed by someone else"
+            self.post_message(
+                _Listed(callbacks_for(context.engine, None if self.queue else context.operator), notice)
+            )
 
     def action_back(self) -> None:
         self.post_message(OpenLookup())

@@ -20,7 +20,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Footer, Input, Select, Static
 
 from screens.conflict import ConflictScreen
-from screens.context import context_of
+from screens.context import ConsoleContext, context_of
+from screens.outage import database_guard
 from store.contacts import (
     LABELS,
     AddressInput,
@@ -98,7 +99,8 @@ class ContactEditScreen(ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, group="contact-load")
     def _load(self) -> None:
-        self.post_message(ContactLoaded(load_contact(context_of(self.app).engine, self.customer_id)))
+        with database_guard(self, "loading the contact details"):
+            self.post_message(ContactLoaded(load_contact(context_of(self.app).engine, self.customer_id)))
 
     @on(ContactLoaded)
     def _loaded(self, message: ContactLoaded) -> None:
@@ -143,6 +145,16 @@ class ContactEditScreen(ModalScreen[bool]):
     @work(thread=True, exclusive=True, group="contact-save")
     def _save(self, draft: ContactFields, address: AddressInput | None, expected_version: int) -> None:
         context = context_of(self.app)
+        with database_guard(self, "saving the contact details (nothing was written; ctrl+s retries)"):
+            self._save_contact(context, draft, address, expected_version)
+
+    def _save_contact(
+        self,
+        context: ConsoleContext,
+        draft: ContactFields,
+        address: AddressInput | None,
+        expected_version: int,
+    ) -> None:
         try:
             version = save_contact(
                 context.engine, self.customer_id, expected_version, draft, operator=context.operator,
@@ -242,6 +254,10 @@ class UndeliverableScreen(ModalScreen[bool]):
     @work(thread=True, exclusive=True, group="undeliverable-save")
     def _save(self, on_date: date, reason: str) -> None:
         context = context_of(self.app)
+        with database_guard(self, "marking the address (nothing was written; ctrl+s retries)"):
+            self._mark(context, on_date, reason)
+
+    def _mark(self, context: ConsoleContext, on_date: date, reason: str) -> None:
         try:
             version = mark_undeliverable(
                 context.engine, self.customer_id, self.version, self.address.id,

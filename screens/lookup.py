@@ -17,6 +17,7 @@ from textual.worker import get_current_worker
 
 from screens.context import context_of
 from screens.messages import OpenProfile
+from screens.outage import database_guard
 from screens.widgets.match_table import MatchTable
 from store.phones import normalize_phone
 from store.prospects import create_prospect
@@ -112,9 +113,10 @@ class LookupScreen(Screen[None]):
         if worker.is_cancelled:
             return
         context = context_of(self.app)
-        result = find_customers(context.engine, query, region=context.default_region, limit=RESULT_LIMIT)
-        if not worker.is_cancelled:
-            self.post_message(SearchDone(seq, result))
+        with database_guard(self, "searching"):
+            result = find_customers(context.engine, query, region=context.default_region, limit=RESULT_LIMIT)
+            if not worker.is_cancelled:
+                self.post_message(SearchDone(seq, result))
 
     @on(SearchDone)
     def _search_done(self, message: SearchDone) -> None:
@@ -122,7 +124,9 @@ class LookupScreen(Screen[None]):
             self._show(message.result)
 
     def _show(self, result: SearchResult) -> None:
-        self.query_one("#hint", Static).update(Text(clean_line(result.hint)))
+        searched = bool(self.query_one("#query", Input).value.strip())
+        hint = result.hint or ("No customer matches." if searched and not result.matches else "")
+        self.query_one("#hint", Static).update(Text(clean_line(hint)))
         self.query_one(MatchTable).show_matches(result.matches)
 
     # --- acting on the results ----------------------------------------------------------------
@@ -159,15 +163,18 @@ class LookupScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="prospect")
     def _create_prospect(self, key: str) -> None:
         context = context_of(self.app)
-        try:
-            if "@" in key:
-                customer_id = create_prospect(context.engine, email=key)
-            else:
-                customer_id = create_prospect(context.engine, phone_e164=key, region=context.default_region)
-        except ValueError as error:
-            self.post_message(ProspectFailed(str(error)))
-            return
-        self.post_message(ProspectReady(customer_id))
+        with database_guard(self, "creating the prospect (nothing was written; ctrl+n retries)"):
+            try:
+                if "@" in key:
+                    customer_id = create_prospect(context.engine, email=key)
+                else:
+                    customer_id = create_prospect(
+                        context.engine, phone_e164=key, region=context.default_region
+                    )
+            except ValueError as error:
+                self.post_message(ProspectFailed(str(error)))
+                return
+            self.post_message(ProspectReady(customer_id))
 
     @on(ProspectReady)
     def _prospect_ready(self, message: ProspectReady) -> None:

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from screens.context import context_of
+from screens.outage import database_guard
 from store.profile import TicketHistory, load_ticket
 from store.sanitize import clean_line, clean_text
 
@@ -61,7 +62,8 @@ class TicketViewScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group="ticket-load")
     def _load(self) -> None:
-        self.post_message(TicketLoaded(load_ticket(context_of(self.app).engine, self.ticket_id)))
+        with database_guard(self, "opening the ticket"):
+            self.post_message(TicketLoaded(load_ticket(context_of(self.app).engine, self.ticket_id)))
 
     @on(TicketLoaded)
     def _show(self, message: TicketLoaded) -> None:

@@ -1,0 +1,34 @@
+"""A database outage inside a screen's worker becomes a message, never a crashed console.
+
+Workers run with Textual's default `exit_on_error`: an exception escaping one would close the
+whole console mid-call. Every worker that touches the database wraps its body in
+`database_guard`; the app tells the operator (and nothing typed on the screen is thrown away).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.exc import SQLAlchemyError
+from textual.message import Message
+from textual.message_pump import MessagePump
+
+
+@dataclass
+class DatabaseUnavailable(Message):
+    """`what` failed because the database did not answer; `detail` is the driver's reason."""
+
+    what: str
+    detail: str
+
+
+@contextmanager
+def database_guard(node: MessagePump, what: str) -> Iterator[None]:
+    """Run a worker's database work; an outage posts `DatabaseUnavailable` from `node` instead."""
+    try:
+        yield
+    except SQLAlchemyError as error:
+        reason = getattr(error, "orig", None) or error
+        node.post_message(DatabaseUnavailable(what, str(reason).splitlines()[0] if str(reason) else ""))
