@@ -101,10 +101,17 @@ def rebuild_index(engine: Engine, *, progress: Progress | None = None) -> int:
         for index in search_token_key.indexes | search_posting.indexes:
             if index.name in REBUILT_INDEXES:
                 index.create(connection)
-        if connection.dialect.name == "postgresql":
-            connection.execute(
-                sa.text("ANALYZE search_token, search_token_key, search_posting, search_phone")
-            )
-        else:
+        if connection.dialect.name != "postgresql":
             connection.execute(sa.text("ANALYZE"))
+    if engine.dialect.name == "postgresql":
+        _vacuum(engine)
     return total
+
+
+def _vacuum(engine: Engine) -> None:
+    """VACUUM ANALYZE the fresh index (outside a transaction, as PostgreSQL requires): besides the
+    statistics, it sets the visibility map, without which every index-only scan of the postings
+    visits the heap too (name search p95 1.5x slower at 1M customers until autovacuum gets there)."""
+    tables = "search_token, search_token_key, search_posting, search_name, search_phone"
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(sa.text(f"VACUUM (ANALYZE) {tables}"))

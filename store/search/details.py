@@ -19,8 +19,9 @@ def age_on(birth_date: date | None, today: date) -> int | None:
     return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
 
 
-def _details_query(ids: list[int]) -> sa.Select:
-    """Each customer with its primary phone, current city and last contact, as correlated subqueries."""
+def _details_query() -> sa.Select:
+    """Each customer of the expanding parameter `ids` with its primary phone, current city and last
+    contact, as correlated subqueries (built once at import: building it took ~0.2 ms per search)."""
     c = Customer.__table__.c
     phone = (
         sa.select(Phone.e164)
@@ -48,14 +49,17 @@ def _details_query(ids: list[int]) -> sa.Select:
         city.label("city"),
         sa.type_coerce(call, UTCDateTime).label("last_call"),
         sa.type_coerce(contact.scalar_subquery(), UTCDateTime).label("last_interaction"),
-    ).where(c.id.in_(ids))
+    ).where(c.id.in_(sa.bindparam("ids", expanding=True)))
+
+
+_DETAILS = _details_query()
 
 
 def matches_for(connection: sa.Connection, hits: list[Hit]) -> list[Match]:
     """The display rows of `hits`, in their order (hits of customers deleted meanwhile are dropped)."""
     if not hits:
         return []
-    rows = {row.id: row for row in connection.execute(_details_query([hit.customer_id for hit in hits]))}
+    rows = {row.id: row for row in connection.execute(_DETAILS, {"ids": [hit.customer_id for hit in hits]})}
     today = utcnow().date()
     found = []
     for hit in hits:
