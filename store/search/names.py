@@ -29,23 +29,23 @@ from store.search.types import Hit
 CANDIDATE_CAP = 150
 """Customers matching every word that one level hands to the re-ranker."""
 DRIVER_SCAN = 5000
-"""Postings of the most selective word examined per typo level (half that while exact or begun):
-bounds the worst case (two short, common prefixes such as "ca la") at the price of missing rare
-pairs until one more letter is typed."""
+"""Postings of the most selective word examined per typo level (half that while exact or begun, and
+in the last pass, which misspells every word and scans the closest spellings first): bounds the
+worst case (two short, common prefixes such as "ca la") at the price of missing rare pairs until
+one more letter is typed."""
 
 
 def _survivors(
-    connection: sa.Connection, expansions: list[Expansion], level: int, seen: set[int]
+    connection: sa.Connection, expansions: list[Expansion], level: int, seen: set[int], budget: int
 ) -> list[int]:
-    """Customers with a token for every word at `level`: the most selective word's postings, the
-    other words checked on those few customers' token strings."""
+    """Customers with a token for every word at `level`: the most selective word's postings (at most
+    `budget` of them), the other words checked on those few customers' token strings."""
     prepare(connection, expansions, level)
     if not all(expansion.can_match(level) for expansion in expansions):
         return []
     driver, *others = sorted(expansions, key=lambda e: e.df(level))
     n = search_name.c
     regex = connection.dialect.name == "postgresql"
-    budget = DRIVER_SCAN if level >= TYPOS_OF_UNKNOWN else DRIVER_SCAN // 2
     scanned = driver.postings(level, seen).limit(budget).subquery()
     query = (
         sa.select(scanned.c.customer_id)
@@ -82,7 +82,8 @@ def search_names(connection: sa.Connection, text: str, *, want: int = 20) -> lis
     for level, suspects in _passes(expansions):
         for expansion in expansions:
             expansion.suspect = any(expansion is suspect for suspect in suspects)
-        ids = _survivors(connection, expansions, level, set(hits))
+        full = TYPOS_OF_UNKNOWN <= level and len(suspects) < 2
+        ids = _survivors(connection, expansions, level, set(hits), DRIVER_SCAN if full else DRIVER_SCAN // 2)
         if ids:
             rows = connection.execute(
                 sa.select(c.id, c.given_name, c.family_name, c.display_name).where(c.id.in_(ids))
