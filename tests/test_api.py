@@ -186,3 +186,21 @@ async def test_database_failure_is_a_503_json(tmp_path: Path) -> None:
         response = await client.post("/calls", json=RING, headers=AUTH)
     assert (response.status_code, response.json()["error"]) == (503, "unavailable")
     unmigrated.dispose()
+
+
+async def test_hostile_caller_and_email_are_stored_clean(
+    engine: Engine, client: httpx.AsyncClient, hostile: str
+) -> None:
+    """Every hostile string as the caller and the chat e-mail: accepted or refused with a 4xx,
+    and whatever is stored carries no escape sequence, control character or bidi override."""
+    body = {"call_id": "c-h", "caller": hostile[:200], "extension": "100", "channel": "chat",
+            "email": hostile[:200]}  # fmt: skip
+    response = await client.post("/calls", json=body, headers=AUTH)
+    assert response.status_code in (201, 422)
+    call = load_call(engine, "c-h")
+    if response.status_code == 422:
+        assert call is None
+        return
+    assert call is not None
+    for stored in (call.caller, call.email):
+        assert not any(ch in stored for ch in "\x1b\x9b\x00\x07\u202e\n\r")
