@@ -20,7 +20,6 @@ from functools import partial
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Container
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
@@ -112,18 +111,16 @@ class ProfileScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield ProfileHeader("Loading…", id="header")
-        with Container(id="offers"):
-            yield OffersPanel(self.customer_id, call_id=self.call_id)
+        yield OffersPanel(self.customer_id, call_id=self.call_id, id="offers")
         yield SectionTabs(id="tabs")
-        with Container(id="sections"):
-            yield from self._section_widgets(self.section)
+        yield from self._section_widgets(self.section)  # no container around them: it costs a paint
         yield KeyBar(id="keys")
 
     @staticmethod
     def _section_widgets(tab: str) -> list[Widget]:
         """What `tab` shows (classed `tab-<tab>`). Only the first tab is built with the screen, the
         others on first show: building every tab up front made the pop several times slower."""
-        classes = f"tab-{tab}"
+        classes = f"section tab-{tab}"
         if tab == "purchases":
             return [
                 Static(id="purchase-summary", classes=classes),
@@ -179,16 +176,27 @@ class ProfileScreen(Screen[None]):
             self.query_one(ProfileHeader).show(profile.header)
             self._fill_tab(self.section)
             self._label_tabs()
-        self.call_after_refresh(self.painted.set)
+        if not self.painted.is_set():
+            self.screen_layout_refresh_signal.subscribe(self, self._laid_out)
+
+    def _laid_out(self, _screen: Screen[None]) -> None:
+        """Set `painted` after the layout (and paint) that shows the loaded profile.
+
+        Not `call_after_refresh`: a widget asks the screen for a new layout on its own idle, which can
+        come after the screen's, so the refresh after `_show` may still draw the "Loading…" layout.
+        The loaded header is three lines or more where "Loading…" was one: that tells them apart.
+        """
+        if self.query_one(ProfileHeader).region.height > 1:
+            self.screen_layout_refresh_signal.unsubscribe(self)
+            self.painted.set()
 
     def _show_section(self, tab: str) -> None:
         """Show `tab` (building its widgets the first time) and hide the others."""
-        sections = self.query_one("#sections")
         with self.app.batch_update():
-            for child in sections.children:
-                child.display = child.has_class(f"tab-{tab}")
-            if not sections.query_children(f".tab-{tab}"):
-                sections.mount_all(self._section_widgets(tab))
+            for widget in self.query_children(".section"):
+                widget.display = widget.has_class(f"tab-{tab}")
+            if not self.query_children(f".tab-{tab}"):
+                self.mount_all(self._section_widgets(tab), after="#tabs")
             self.section = tab
             self._fill_tab(tab)
             self._label_tabs()

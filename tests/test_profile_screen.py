@@ -282,9 +282,13 @@ async def test_command_palette_edits_contact_and_opens_tickets(sqlite_engine: En
 async def test_key_bar_lists_every_key_and_a_click_on_a_tab_shows_it(
     sqlite_engine: Engine, tmp_path: Path, size: tuple[int, int]
 ) -> None:
+    """Regression: `painted` was set by the refresh after the data arrived, which could still draw the
+    "Loading…" layout (one header line), so a click right after it hit the wrong row. You should see
+    every key in the bar, and a click on a tab label or a key doing what the key does."""
     app, screen = profile_app(sqlite_engine, tmp_path, build_customer(sqlite_engine))
     async with app.run_test(size=size) as pilot:
         await asyncio.wait_for(screen.painted.wait(), 5)
+        await until(pilot, lambda: "No offer" in str(screen.query_one("#offer-script").visual))
         keys = str(screen.query_one("#keys").visual)
         for shown in ("1 2 3 4 5 Tabs", "m More", "o Ticket", "e Edit", "u Bad addr", "w Wrap-up"):
             assert shown in keys, keys
