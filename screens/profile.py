@@ -5,6 +5,10 @@ reached by a number key, loaded 50 rows at a time ("m" loads more). The profile 
 feed: when any console, import or API saves this customer it reloads in place, keeping the tab,
 cursor and scroll position, and an edit open on top of it is left alone.
 
+It pops on every call, so it is kept light (`callpop bench profile`): a tab's widgets are built the
+first time it is shown, and the tab bar and the key bar are one `Static` each instead of
+`TabbedContent` and `Footer` (dozens of widgets to build, style and paint).
+
 The dialogs (ticket, contact form, returned mail) belong to this screen and are pushed by it;
 navigation to other screens (lookup, wrap-up) goes through `screens.messages`.
 """

@@ -16,6 +16,7 @@ import pytest
 from rich.text import Text
 from sqlalchemy.engine import Engine
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from screens.profile import ProfileScreen
 from screens.ticket_view import TicketViewScreen
@@ -184,6 +185,9 @@ async def test_every_section_is_one_key_away(
     app, screen = profile_app(sqlite_engine, tmp_path, build_customer(sqlite_engine))
     async with app.run_test(size=size) as pilot:
         await asyncio.wait_for(screen.painted.wait(), 5)
+        assert [table.id for table in screen.query(DataTable) if table.id != "offer-table"] == [
+            "table-holdings"
+        ], "the other tabs are built when first shown"
         expected = {
             "1": ("holdings", "Mortgage"),
             "2": ("warranties", "expires in 12 days"),
