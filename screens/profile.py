@@ -5,9 +5,8 @@ reached by a number key, loaded 50 rows at a time ("m" loads more). The profile 
 feed: when any console, import or API saves this customer it reloads in place, keeping the tab,
 cursor and scroll position, and an edit open on top of it is left alone.
 
-It pops on every call, so it is kept light (`callpop bench profile`): a tab's widgets are built the
-first time it is shown, and the tab bar and the key bar are one `Static` each instead of
-`TabbedContent` and `Footer` (dozens of widgets to build, style and paint).
+It pops on every call, so it is kept light (`callpop bench profile`): tabs are built on first show,
+the tab bar and key bar are one `Static` each, not `TabbedContent` and `Footer` (dozens of widgets).
 
 The dialogs (ticket, contact form, returned mail) belong to this screen and are pushed by it;
 navigation to other screens (lookup, wrap-up) goes through `screens.messages`.
@@ -26,7 +25,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
@@ -39,6 +37,7 @@ from screens.widgets.offers_panel import OffersPanel
 from screens.widgets.profile_contacts import ContactsTable, purchases_text
 from screens.widgets.profile_footer import KeyBar
 from screens.widgets.profile_header import ProfileHeader
+from screens.widgets.profile_sections import PAGED, TABLE, TABS, count_text, section_widgets
 from screens.widgets.profile_tables import SectionTable
 from screens.widgets.profile_tabs import SectionTabs
 from store.notify import ChangeFeed
@@ -48,17 +47,7 @@ LIVE_POLL_S = 0.2
 RELOAD_CAP = 500
 """A live reload re-reads as many rows as are shown, up to this many per section."""
 
-_TABS = {
-    "holdings": "Products",
-    "warranties": "Warranties",
-    "timeline": "Timeline",
-    "purchases": "Buying",
-    "contacts": "Contacts",
-}
-_TABLE = {tab: "table-campaigns" if tab == "purchases" else f"table-{tab}" for tab in _TABS}
-"""The table of each tab (the cursor and the "m"/"o" keys work on it)."""
 _SECTIONS_GROUP = Binding.Group("Tabs")
-_PAGED = ("holdings", "warranties", "timeline", "campaigns")
 
 
 @dataclass
@@ -85,7 +74,7 @@ class ProfileScreen(Screen[None]):
     BINDINGS = [
         *(
             Binding(str(n), f"section('{tab}')", label, id=f"profile.{tab}", group=_SECTIONS_GROUP)
-            for n, (tab, label) in enumerate(_TABS.items(), start=1)
+            for n, (tab, label) in enumerate(TABS.items(), start=1)
         ),
         Binding("m", "more", "More", id="profile.more"),
         Binding("o", "open_ticket", "Ticket", id="profile.open_ticket"),
@@ -117,22 +106,8 @@ class ProfileScreen(Screen[None]):
         yield ProfileHeader("Loading…", id="header")
         yield OffersPanel(self.customer_id, call_id=self.call_id, id="offers")
         yield SectionTabs(id="tabs")
-        yield from self._section_widgets(self.section)  # no container around them: it costs a paint
+        yield from section_widgets(self.section)  # no container around them: it costs a paint
         yield KeyBar(id="keys")
-
-    @staticmethod
-    def _section_widgets(tab: str) -> list[Widget]:
-        """What `tab` shows (classed `tab-<tab>`). Only the first tab is built with the screen, the
-        others on first show: building every tab up front made the pop several times slower."""
-        classes = f"section tab-{tab}"
-        if tab == "purchases":
-            return [
-                Static(id="purchase-summary", classes=classes),
-                SectionTable("campaigns", id="table-campaigns", classes=classes),
-            ]
-        if tab == "contacts":
-            return [ContactsTable(id="table-contacts", classes=classes)]
-        return [SectionTable(tab, id=f"table-{tab}", classes=classes)]
 
     def on_mount(self) -> None:
         self._label_tabs()
@@ -175,7 +150,7 @@ class ProfileScreen(Screen[None]):
             self.painted.set()
             return
         self.profile = profile
-        self._stale = set(_TABS)
+        self._stale = set(TABS)
         with self.app.batch_update():
             self.query_one(ProfileHeader).show(profile.header)
             self._fill_tab(self.section)
@@ -200,7 +175,7 @@ class ProfileScreen(Screen[None]):
             for widget in self.query_children(".section"):
                 widget.display = widget.has_class(f"tab-{tab}")
             if not self.query_children(f".tab-{tab}"):
-                self.mount_all(self._section_widgets(tab), after="#tabs")
+                self.mount_all(section_widgets(tab), after="#tabs")
             self.section = tab
             self._fill_tab(tab)
             self._label_tabs()
@@ -231,16 +206,16 @@ class ProfileScreen(Screen[None]):
     def _label_tabs(self) -> None:
         """ "3 Timeline 50/4000": how many rows are shown of how many there are."""
         labels = {}
-        for n, (tab, label) in enumerate(_TABS.items(), start=1):
+        for n, (tab, label) in enumerate(TABS.items(), start=1):
             section = "campaigns" if tab == "purchases" else tab
             count = ""
-            if section in _PAGED and self.profile is not None:
+            if section in PAGED and self.profile is not None:
                 page = getattr(self.profile, section)
                 shown, total = len(page.rows), page.total
                 if tab not in self._stale:
-                    table = self.query_one(f"#{_TABLE[tab]}", SectionTable)
+                    table = self.query_one(f"#{TABLE[tab]}", SectionTable)
                     shown, total = table.shown, table.total
-                count = f" {shown}/{total}" if shown < total else f" {total}"
+                count = count_text(shown, total)
             labels[tab] = f"{n} {label}{count}"
         self.query_one(SectionTabs).show(labels, self.section)
 
@@ -249,14 +224,14 @@ class ProfileScreen(Screen[None]):
     def action_section(self, tab: str) -> None:
         if tab != self.section:
             self._show_section(tab)
-        self.query_one(f"#{_TABLE[tab]}", DataTable).focus()
+        self.query_one(f"#{TABLE[tab]}", DataTable).focus()
 
     @on(SectionTabs.Picked)
     def _tab_clicked(self, message: SectionTabs.Picked) -> None:
         self.action_section(message.tab)
 
     def _active_table(self) -> SectionTable | None:
-        table = self.query_one(f"#{_TABLE[self.section]}", DataTable)
+        table = self.query_one(f"#{TABLE[self.section]}", DataTable)
         return table if isinstance(table, SectionTable) else None
 
     def action_more(self) -> None:
