@@ -15,11 +15,13 @@ navigation to other screens (lookup, wrap-up) goes through `screens.messages`.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
+from sqlalchemy.exc import SQLAlchemyError
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -31,6 +33,7 @@ from textual.worker import get_current_worker
 from screens.contact_edit import ContactEditScreen, UndeliverableScreen
 from screens.context import context_of
 from screens.messages import OpenLookup, StartWrapUp
+from screens.outage import database_guard
 from screens.profile_commands import ProfileCommands
 from screens.ticket_view import TicketViewScreen
 from screens.widgets.offers_panel import OffersPanel
@@ -44,6 +47,7 @@ from store.notify import ChangeFeed
 from store.profile import PAGE_SIZE, Page, Profile, TimelineRow, load_page, load_profile
 
 LIVE_POLL_S = 0.2
+LIVE_RETRY_S = 1.0
 RELOAD_CAP = 500
 """A live reload re-reads as many rows as are shown, up to this many per section."""
 
@@ -119,28 +123,35 @@ class ProfileScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="profile-load")
     def _load(self, page_size: int) -> None:
         engine = context_of(self.app).engine
-        self.post_message(
-            ProfileLoaded(load_profile(engine, self.customer_id, today=self.today, page_size=page_size))
-        )
+        with database_guard(self, "loading the profile"):
+            profile = load_profile(engine, self.customer_id, today=self.today, page_size=page_size)
+            self.post_message(ProfileLoaded(profile))
 
     @work(thread=True, exclusive=True, group="profile-more")
     def _load_more(self, section: str, offset: int) -> None:
         engine = context_of(self.app).engine
-        self.post_message(
-            PageLoaded(load_page(engine, section, self.customer_id, today=self.today, offset=offset))
-        )
+        with database_guard(self, "loading more rows"):
+            page = load_page(engine, section, self.customer_id, today=self.today, offset=offset)
+            self.post_message(PageLoaded(page))
 
     @work(thread=True, exclusive=True, group="profile-live")
     def _follow_changes(self) -> None:
-        """Wait on the change feed; a save of this customer anywhere triggers a reload."""
+        """Wait on the change feed; a save of this customer anywhere triggers a reload. A database
+        outage is waited out, then the profile reloads once (it may have missed a change)."""
         worker = get_current_worker()
-        feed = ChangeFeed(context_of(self.app).engine, ["customer"], poll_interval=LIVE_POLL_S)
-        try:
-            while not worker.is_cancelled:
-                if any(event.key == str(self.customer_id) for event in feed.wait(0.5)):
-                    self.post_message(CustomerChanged(self.customer_id))
-        finally:
-            feed.close()
+        engine, missed = context_of(self.app).engine, False
+        while not worker.is_cancelled:
+            try:
+                with ChangeFeed(engine, ["customer"], poll_interval=LIVE_POLL_S) as feed:
+                    if missed:
+                        self.post_message(CustomerChanged(self.customer_id))
+                        missed = False
+                    while not worker.is_cancelled:
+                        if any(event.key == str(self.customer_id) for event in feed.wait(0.5)):
+                            self.post_message(CustomerChanged(self.customer_id))
+            except SQLAlchemyError:
+                missed = True
+                time.sleep(LIVE_RETRY_S)
 
     @on(ProfileLoaded)
     def _show(self, message: ProfileLoaded) -> None:

@@ -38,3 +38,20 @@ async def test_search_against_an_unreachable_database_tells_the_operator(tmp_pat
         assert isinstance(app.screen, LookupScreen)
         assert app.screen.query_one("#query", Input).value == "rossi"
         assert app.is_running
+
+
+async def test_profile_against_an_unreachable_database_keeps_the_console_up(tmp_path: Path) -> None:
+    """Regression: opening a profile while the database was down closed the console (the load
+    worker and the live-refresh worker raised). You should see a toast and the console running."""
+    from screens.messages import OpenProfile
+    from screens.profile import ProfileScreen
+
+    settings = Settings(operator="anna", extension="100", default_region="IT", data_dir=tmp_path)
+    app = make_app(settings, engine=make_engine(UNREACHABLE))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _until(pilot, lambda: isinstance(app.screen, LookupScreen))
+        app.post_message(OpenProfile(1))
+        await _until(pilot, lambda: any("while loading the profile" in str(n.message)
+                                        for n in app._notifications))  # fmt: skip
+        await pilot.pause(1.5)  # the live-refresh worker has retried at least once by now
+        assert isinstance(app.screen, ProfileScreen) and app.is_running
