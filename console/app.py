@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
@@ -21,8 +22,9 @@ from screens.profile import ProfileScreen
 from screens.wrapup import WrapUpScreen
 from store.drafts import unfinished_drafts
 from store.journal import replay_pending
-from store.models import Channel
+from store.models import Channel, Role
 from store.outcomes import OutcomeConfig, WrapUpMode, load_outcomes
+from store.permissions import role_of
 
 JOURNAL_REPLAY_S = 15.0
 """How often queued wrap-ups (saved while the database was away) are retried."""
@@ -47,7 +49,7 @@ class CallpopApp(App[None]):
         """A voice call that rang during a wrap-up that must end first; it pops when that is done."""
         self.pop_ready = threading.Event()
         """Set once this console listens for rings at its extension (tests and benchmarks wait on it)."""
-        self.sub_title = f"{context.operator} @ ext {context.extension}"
+        self.sub_title = f"{context.operator} ({context.role}) @ ext {context.extension}"
 
     def on_mount(self) -> None:
         self.push_screen(LookupScreen())
@@ -137,6 +139,14 @@ class CallpopApp(App[None]):
             self.call_from_thread(self.notify, f"{report.saved} queued wrap-up(s) saved", markup=False)
 
 
+def _role(engine: Engine, operator: str) -> Role:
+    """The seat's role; while the database does not answer, the least privileged one."""
+    try:
+        return role_of(engine, operator)
+    except SQLAlchemyError:
+        return Role.OPERATOR
+
+
 def make_app(settings: Settings, *, engine: Engine | None = None) -> CallpopApp:
     """The one app factory, used by `callpop run` and by the tests. A bad outcomes file raises
     `OutcomesError` here, before any screen opens."""
@@ -149,5 +159,6 @@ def make_app(settings: Settings, *, engine: Engine | None = None) -> CallpopApp:
         default_region=settings.default_region,
         data_dir=settings.data_dir,
         outcomes_file=settings.outcomes_file,
+        role=_role(engine, settings.operator),
     )
     return CallpopApp(context, outcomes)

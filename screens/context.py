@@ -9,6 +9,8 @@ from typing import Protocol
 from sqlalchemy.engine import Engine
 from textual.app import App
 
+from store.models import Role
+
 
 @dataclass(frozen=True)
 class ConsoleContext:
@@ -22,6 +24,8 @@ class ConsoleContext:
     """Local folder for this seat's durable files (wrap-up drafts and the offline journal)."""
     outcomes_file: Path | None = None
     """Wrap-up reasons/outcomes TOML; None means the built-in list."""
+    role: Role = Role.OPERATOR
+    """What the operator may see (store.permissions): an operator sees ages, not birth dates."""
 
 
 class HasContext(Protocol):

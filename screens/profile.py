@@ -122,9 +122,11 @@ class ProfileScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="profile-load")
     def _load(self, page_size: int) -> None:
-        engine = context_of(self.app).engine
+        context = context_of(self.app)
         with database_guard(self, "loading the profile"):
-            profile = load_profile(engine, self.customer_id, today=self.today, page_size=page_size)
+            profile = load_profile(
+                context.engine, self.customer_id, today=self.today, page_size=page_size, role=context.role
+            )
             self.post_message(ProfileLoaded(profile))
 
     @work(thread=True, exclusive=True, group="profile-more")

@@ -18,6 +18,8 @@ def header_text(header: Header) -> Text:
         text.append(f" {flag} ", style="bold white on dark_red")
     text.append("\n")
     age = f"{header.age} y" if header.age is not None else "age unknown"
+    if header.birth_date is not None:  # only roles allowed to see it get one (store.permissions)
+        age += f" (born {header.birth_date:%Y-%m-%d})"
     text.append(f"{header.status} · {age} · {clean_line(header.segment)} · #{clean_line(header.external_id)}")
     text.append("\n")
     text.append(f"Loyalty {clean_line(header.loyalty_tier)} {header.loyalty_points} pts")

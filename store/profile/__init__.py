@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from store.db import read_session
-from store.models import CampaignContact, Customer, Email, Interaction, Phone, Ticket
+from store.models import CampaignContact, Customer, Email, Interaction, Phone, Role, Ticket
 from store.profile import sections
 from store.profile.rows import (
     PAGE_SIZE,
@@ -61,9 +61,9 @@ TICKET_HISTORY_LIMIT = 1000
 
 
 def load_profile(
-    engine: Engine, customer_id: int, *, today: date, page_size: int = PAGE_SIZE
+    engine: Engine, customer_id: int, *, today: date, page_size: int = PAGE_SIZE, role: Role = Role.OPERATOR
 ) -> Profile | None:
-    """Everything the profile shows at once, with the first `page_size` rows of each list."""
+    """Everything `role` may see at once, with the first `page_size` rows of each list."""
     with read_session(engine) as session:
         customer = session.get(Customer, customer_id)
         if customer is None:
@@ -71,7 +71,7 @@ def load_profile(
         addresses = sections.addresses(session, customer_id)
         pages = {name: _page(session, name, customer_id, today, 0, page_size) for name in sections.SECTIONS}
         return Profile(
-            header=sections.header(session, customer, addresses, today),
+            header=sections.header(session, customer, addresses, today, role),
             **pages,
             purchases=sections.purchases(session, customer_id),
             coupons_used=sections.count(

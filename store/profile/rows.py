@@ -19,6 +19,8 @@ class Header:
     name: str
     status: str
     age: int | None
+    birth_date: date | None
+    """Only for roles allowed to see it (store.permissions); None otherwise."""
     segment: str
     loyalty_tier: str
     loyalty_points: int

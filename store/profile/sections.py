@@ -25,10 +25,12 @@ from store.models import (
     Interaction,
     Product,
     ProductCategory,
+    Role,
     Ticket,
     TicketStatus,
     Warranty,
 )
+from store.permissions import sees_birth_date
 from store.profile.rows import (
     AddressRow,
     CampaignRow,
@@ -49,7 +51,9 @@ _RETAIL = [c.value for c in ProductCategory if not c.is_bank]
 _STATUS_RANK = {HoldingStatus.ARREARS.value: 0, HoldingStatus.ACTIVE.value: 1}
 
 
-def header(session: Session, customer: Customer, addresses: tuple[AddressRow, ...], today: date) -> Header:
+def header(
+    session: Session, customer: Customer, addresses: tuple[AddressRow, ...], today: date, role: Role
+) -> Header:
     assert customer.id is not None
     flags = []
     if any(a.undeliverable and a.current for a in addresses):
@@ -70,6 +74,7 @@ def header(session: Session, customer: Customer, addresses: tuple[AddressRow, ..
         name=clean_line(customer.display_name) or clean_line(f"{customer.given_name} {customer.family_name}"),
         status=customer.status,
         age=age_on(customer.birth_date, today),
+        birth_date=customer.birth_date if sees_birth_date(role) else None,
         segment=clean_line(customer.segment),
         loyalty_tier=clean_line(customer.loyalty_tier),
         loyalty_points=customer.loyalty_points,
