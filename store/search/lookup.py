@@ -4,6 +4,8 @@ name, every reading that makes sense is tried, and the hits are merged by streng
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -109,13 +111,24 @@ def _search(connection: sa.Connection, text: str, region: str, limit: int) -> tu
     return hits, ""
 
 
+@contextmanager
+def _reading(engine: Engine) -> Iterator[sa.Connection]:
+    """A connection for a search's few SELECTs. PostgreSQL runs them in autocommit: under READ
+    COMMITTED each statement takes its own snapshot anyway, so BEGIN and ROLLBACK were two round
+    trips that bought nothing. SQLite keeps store.db's own BEGIN handling (no round trips there)."""
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection
+
+
 def find_customers(engine: Engine, query: str, *, region: str, limit: int = 20) -> SearchResult:
     """Everyone `query` may mean (a number in any format, a partial number, a name with typos, an
     e-mail, an account, a card's last 4 after a name, a ticket number), strongest first."""
     text = clean_line(query)[:MAX_QUERY]
     if not text.strip(" .,;:-_'\"/\\|()[]{}"):
         return SearchResult([], "Type a name, a phone number, an e-mail, an account or a ticket number.")
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         hits, hint = _search(connection, text, region, max(1, limit))
         matches = matches_for(connection, best_hits(hits, max(1, limit)))
     return SearchResult(matches, "" if matches else hint)
@@ -123,12 +136,12 @@ def find_customers(engine: Engine, query: str, *, region: str, limit: int = 20) 
 
 def find_by_phone(engine: Engine, number: str, *, region: str) -> list[Match]:
     """Who owns this caller number: exact E.164, then the same national number (no suffix guessing)."""
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         hits = phone_hits(connection, clean_line(number)[:MAX_QUERY], region, suffix=False)
         return matches_for(connection, best_hits(hits, 50))
 
 
 def find_by_email(engine: Engine, address: str) -> list[Match]:
     """Who writes from this address (chat pop)."""
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         return matches_for(connection, best_hits(email_hits(connection, clean_line(address)[:254]), 50))
