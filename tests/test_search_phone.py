@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
 from store.db import write_session
-from store.models import Customer, Phone
+from store.models import Customer, Phone, ProductCategory
 from store.search import find_by_phone, find_customers
-from tests.factories import make_customer
+from tests.factories import make_customer, make_holding, make_product
 
 STORED = ["+390612345678", "+14155550100", "+4915123456789", "+442079460000", "+393331234567"]
 
@@ -72,6 +72,29 @@ def test_exact_ranks_above_national_above_suffix(engine: Engine) -> None:
     assert kinds[0] == "phone_exact"
     assert kinds == sorted(kinds, key=["phone_exact", "phone_national", "phone_suffix"].index)
     assert "phone_suffix" in kinds
+
+
+def test_digits_that_are_an_account_and_a_phone_ending_list_each_customer_once(engine: Engine) -> None:
+    """Regression: the phone statement also looks up tickets/accounts. You should see the phone
+    hits first, the account holder after them, and a customer found both ways only once."""
+    _seed(engine)
+    product = make_product(engine, "serial", ProductCategory.CURRENT_ACCOUNT)
+    holder = make_customer(engine, "Account", "Holder")
+    make_holding(engine, holder, product, reference="5678")
+    make_holding(
+        engine, make_customer(engine, "Both", "Ways", phones=("+393471115678",)), product, reference="5678"
+    )
+    found = [(m.display_name, m.matched_on) for m in find_customers(engine, "5678", region="IT").matches]
+    assert found[-1] == ("Account Holder", "account")
+    suffixes = [
+        ("Both Ways", "phone_suffix"),
+        ("Caller Number0", "phone_suffix"),
+        ("Other Suffix", "phone_suffix"),
+    ]
+    assert sorted(found[:-1]) == suffixes
+    assert [m.display_name for m in find_customers(engine, "5678", region="IT", limit=1).matches] == [
+        "Caller Number0"
+    ]
 
 
 def test_find_by_phone_is_exact_only(engine: Engine) -> None:

@@ -19,9 +19,10 @@ def age_on(birth_date: date | None, today: date) -> int | None:
     return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
 
 
-def _details_query() -> sa.Select:
-    """Each customer of the expanding parameter `ids` with its primary phone, current city and last
-    contact, as correlated subqueries (built once at import: building it took ~0.2 ms per search)."""
+def details_select(*extra: sa.ColumnElement) -> sa.Select:
+    """Customers (and `extra` columns) with their primary phone, current city and last contact, as
+    correlated subqueries; the caller says which customers. Statements are built once at import:
+    building one took ~0.2 ms per search."""
     c = Customer.__table__.c
     phone = (
         sa.select(Phone.e164)
@@ -49,10 +50,30 @@ def _details_query() -> sa.Select:
         city.label("city"),
         sa.type_coerce(call, UTCDateTime).label("last_call"),
         sa.type_coerce(contact.scalar_subquery(), UTCDateTime).label("last_interaction"),
-    ).where(c.id.in_(sa.bindparam("ids", expanding=True)))
+        *extra,
+    )
 
 
-_DETAILS = _details_query()
+_DETAILS = details_select().where(Customer.__table__.c.id.in_(sa.bindparam("ids", expanding=True)))
+
+
+def match_of(hit: Hit, row: sa.Row, today: date) -> Match:
+    """The Match shown for `hit`, from its `details_select` row."""
+    phone = hit.phone or row.phone
+    last = [t for t in (row.last_call, row.last_interaction) if t is not None]
+    return Match(
+        customer_id=row.id,
+        external_id=clean_line(row.external_id),
+        display_name=clean_line(row.display_name),
+        score=round(hit.score, 1),
+        matched_on=hit.matched_on,
+        reason=clean_line(hit.reason),
+        masked_phone=mask_phone(phone) if phone else "",
+        city=clean_line(row.city),
+        age=age_on(row.birth_date, today),
+        status=str(row.status),
+        last_contact=max(last) if last else None,
+    )
 
 
 def matches_for(connection: sa.Connection, hits: list[Hit]) -> list[Match]:
@@ -61,26 +82,4 @@ def matches_for(connection: sa.Connection, hits: list[Hit]) -> list[Match]:
         return []
     rows = {row.id: row for row in connection.execute(_DETAILS, {"ids": [hit.customer_id for hit in hits]})}
     today = utcnow().date()
-    found = []
-    for hit in hits:
-        row = rows.get(hit.customer_id)
-        if row is None:
-            continue
-        phone = hit.phone or row.phone
-        last = [t for t in (row.last_call, row.last_interaction) if t is not None]
-        found.append(
-            Match(
-                customer_id=row.id,
-                external_id=clean_line(row.external_id),
-                display_name=clean_line(row.display_name),
-                score=round(hit.score, 1),
-                matched_on=hit.matched_on,
-                reason=clean_line(hit.reason),
-                masked_phone=mask_phone(phone) if phone else "",
-                city=clean_line(row.city),
-                age=age_on(row.birth_date, today),
-                status=str(row.status),
-                last_contact=max(last) if last else None,
-            )
-        )
-    return found
+    return [match_of(hit, rows[hit.customer_id], today) for hit in hits if hit.customer_id in rows]

@@ -10,49 +10,17 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from store.models import Email, Holding, Ticket
-from store.models.search import search_phone
-from store.phones import digits_of, national_number, normalize_phone, phone_hint
+from store.models import Email, Holding
+from store.phones import digits_of, phone_hint
 from store.sanitize import clean_line
 from store.search.details import matches_for
-from store.search.fold import prefix_end
 from store.search.names import search_names
+from store.search.phone import MIN_SUFFIX, hit_of, key_selects, phone_matches
 from store.search.types import Hit, Match, SearchResult, best_hits
 
 MAX_QUERY = 200
-MIN_SUFFIX = 4
-SUFFIX_CAP = 50  # numbers ending alike beyond this are not listed: the operator types more digits
 _PHONE_LIKE = re.compile(r"^[\d\s+().\-/]+$")
 _CARD_LAST4 = re.compile(r"(?<![\w-])(\d{4})(?![\w-])")
-
-
-def phone_hits(connection: sa.Connection, number: str, region: str, *, suffix: bool) -> list[Hit]:
-    """Exact E.164, the same national number under another country code and (with `suffix`) the
-    numbers ending with the typed digits: one statement over two indexes (nsn, reversed digits)."""
-    e164 = normalize_phone(number, region)
-    nsn = national_number(e164) if e164 else None
-    digits = digits_of(number).lstrip("0")  # "0039 06..", "+39 06..", "06..": all end the same
-    p = search_phone.c
-    wanted = [p.nsn == nsn] if nsn else []
-    if suffix and len(digits) >= MIN_SUFFIX:
-        reverse = digits[::-1]  # a suffix of the number is a prefix of its reversed digits: a range
-        wanted.append(sa.and_(p.rdigits >= reverse, p.rdigits < prefix_end(reverse)))
-    if not wanted:
-        return []
-    rows = connection.execute(
-        sa.select(p.customer_id, p.nsn, p.rdigits).where(sa.or_(*wanted)).limit(SUFFIX_CAP)
-    )
-    hits = []
-    for row in rows:
-        stored = "+" + row.rdigits[::-1]
-        if stored == e164:
-            hits.append(Hit(row.customer_id, "phone_exact", 100.0, f"phone is {e164}", stored))
-        elif row.nsn == nsn:
-            hits.append(Hit(row.customer_id, "phone_national", 92.0, f"same national number {nsn}", stored))
-        else:
-            score = min(90.0, 60.0 + 3 * len(digits))
-            hits.append(Hit(row.customer_id, "phone_suffix", score, f"phone ends {digits}", stored))
-    return hits
 
 
 def email_hits(connection: sa.Connection, address: str) -> list[Hit]:
@@ -61,17 +29,18 @@ def email_hits(connection: sa.Connection, address: str) -> list[Hit]:
     return [Hit(r.customer_id, "email", 90.0, f"e-mail is {address}") for r in rows]
 
 
+def _keys(text: str) -> list[str]:
+    """How a ticket number or account/serial number may be stored: as typed, or upper-cased (none
+    for text that cannot be one: shorter than 3 or without a digit)."""
+    if len(text) < 3 or not any(ch.isdigit() for ch in text):
+        return []
+    return list(dict.fromkeys([text, text.upper(), text.replace(" ", "").upper()]))
+
+
 def _key_hits(connection: sa.Connection, text: str) -> list[Hit]:
     """Ticket number or account/serial number, exactly as stored (or upper-cased)."""
-    forms = list(dict.fromkeys([text, text.upper(), text.replace(" ", "").upper()]))
-    tickets = sa.select(Ticket.customer_id, sa.literal("ticket"), Ticket.number).where(
-        Ticket.number.in_(forms)
-    )
-    accounts = sa.select(Holding.customer_id, sa.literal("account"), Holding.reference).where(
-        Holding.reference.in_(forms)
-    )
-    rows = connection.execute(tickets.union_all(accounts))
-    return [Hit(customer_id, kind, 90.0, f"{kind} {key}") for customer_id, kind, key in rows]
+    rows = connection.execute(sa.union_all(*key_selects(_keys(text))))
+    return [hit_of(customer_id, tier, key, None, "") for customer_id, tier, key in rows]
 
 
 def _card_hits(connection: sa.Connection, names: list[Hit], last4: str) -> list[Hit]:
@@ -87,20 +56,22 @@ def _card_hits(connection: sa.Connection, names: list[Hit], last4: str) -> list[
     ]
 
 
-def _search(connection: sa.Connection, text: str, region: str, limit: int) -> tuple[list[Hit], str]:
+def _phone_search(connection: sa.Connection, text: str, region: str, limit: int) -> tuple[list[Match], str]:
+    """A number in any format, or its last digits as typed; a ticket/account with the same digits too."""
+    partial = not text.lstrip().startswith(("+", "00"))  # "+34 612" is a beginning, not an end
+    matches = phone_matches(connection, text, region, suffix=partial, keys=_keys(text), limit=limit)
+    if matches:
+        return matches, ""
+    if len(digits_of(text)) < MIN_SUFFIX:
+        return [], f"Type at least {MIN_SUFFIX} digits to search by the end of a phone number."
+    return [], phone_hint(text, region)
+
+
+def _search(connection: sa.Connection, text: str, limit: int) -> list[Hit]:
+    """An e-mail, a name (maybe with a card's last 4) or a key with letters in it."""
     if "@" in text:
-        hits = email_hits(connection, text)
-        return hits, ""
-    hits = _key_hits(connection, text) if len(text) >= 3 and any(ch.isdigit() for ch in text) else []
-    if _PHONE_LIKE.match(text):
-        partial = not text.lstrip().startswith(("+", "00"))  # "+34 612" is a beginning, not an end
-        hits += phone_hits(connection, text, region, suffix=partial)
-        if not hits:
-            digits = digits_of(text)
-            if len(digits) < MIN_SUFFIX:
-                return hits, f"Type at least {MIN_SUFFIX} digits to search by the end of a phone number."
-            return hits, phone_hint(text, region)
-        return hits, ""
+        return email_hits(connection, text)
+    hits = _key_hits(connection, text) if _keys(text) else []
     last4 = _CARD_LAST4.search(text)
     name_part = _CARD_LAST4.sub(" ", text) if last4 else text
     names = search_names(connection, name_part, want=limit)
@@ -108,7 +79,7 @@ def _search(connection: sa.Connection, text: str, region: str, limit: int) -> tu
         hits += _card_hits(connection, names, last4.group(1))
     else:
         hits += names
-    return hits, ""
+    return hits
 
 
 @contextmanager
@@ -129,16 +100,18 @@ def find_customers(engine: Engine, query: str, *, region: str, limit: int = 20) 
     if not text.strip(" .,;:-_'\"/\\|()[]{}"):
         return SearchResult([], "Type a name, a phone number, an e-mail, an account or a ticket number.")
     with _reading(engine) as connection:
-        hits, hint = _search(connection, text, region, max(1, limit))
-        matches = matches_for(connection, best_hits(hits, max(1, limit)))
-    return SearchResult(matches, "" if matches else hint)
+        if _PHONE_LIKE.match(text):
+            return SearchResult(*_phone_search(connection, text, region, max(1, limit)))
+        matches = matches_for(connection, best_hits(_search(connection, text, max(1, limit)), max(1, limit)))
+    return SearchResult(matches)
 
 
 def find_by_phone(engine: Engine, number: str, *, region: str) -> list[Match]:
     """Who owns this caller number: exact E.164, then the same national number (no suffix guessing)."""
     with _reading(engine) as connection:
-        hits = phone_hits(connection, clean_line(number)[:MAX_QUERY], region, suffix=False)
-        return matches_for(connection, best_hits(hits, 50))
+        return phone_matches(
+            connection, clean_line(number)[:MAX_QUERY], region, suffix=False, keys=[], limit=50
+        )
 
 
 def find_by_email(engine: Engine, address: str) -> list[Match]:
