@@ -28,11 +28,14 @@ from store.search.types import Hit
 
 CANDIDATE_CAP = 150
 """Customers matching every word that one level hands to the re-ranker."""
-DRIVER_SCAN = 5000
-"""Postings of the most selective word examined per typo level (half that while exact or begun, and
-in the last pass, which misspells every word and scans the closest spellings first): bounds the
-worst case (two short, common prefixes such as "ca la") at the price of missing rare pairs until
-one more letter is typed."""
+DRIVER_SCAN = 3500
+"""Postings of the most selective word examined per typo level (in the last pass, which misspells
+every word and scans the closest spellings first, half that): bounds the worst case (two short,
+common prefixes such as "ca la") at the price of missing rare pairs until one more letter is typed.
+At 1M customers 3500 found the same targets in the top 10 as 5000 did, with a p95 ~20% lower."""
+BEGUN_SCAN = 2500
+"""The same for the exact and prefix levels, which run first for every query (cutting it to 1250 did
+not lower the p95: prefix queries that find fewer then fall through to the typo levels)."""
 
 
 def _survivors(
@@ -82,8 +85,8 @@ def search_names(connection: sa.Connection, text: str, *, want: int = 20) -> lis
     for level, suspects in _passes(expansions):
         for expansion in expansions:
             expansion.suspect = any(expansion is suspect for suspect in suspects)
-        full = TYPOS_OF_UNKNOWN <= level and len(suspects) < 2
-        ids = _survivors(connection, expansions, level, set(hits), DRIVER_SCAN if full else DRIVER_SCAN // 2)
+        budget = BEGUN_SCAN if level < TYPOS_OF_UNKNOWN else DRIVER_SCAN // (2 if len(suspects) > 1 else 1)
+        ids = _survivors(connection, expansions, level, set(hits), budget)
         if ids:
             rows = connection.execute(
                 sa.select(c.id, c.given_name, c.family_name, c.display_name).where(c.id.in_(ids))
