@@ -10,17 +10,16 @@ from store.models.search import search_phone
 from store.phones import digits_of, national_number, normalize_phone
 from store.search.details import details_select, match_of
 from store.search.fold import prefix_end
-from store.search.types import Hit, Match
+from store.search.types import TIERS, Hit, Match
 from store.timeutil import utcnow
 
 MIN_SUFFIX = 4
 SUFFIX_CAP = 50  # numbers ending alike beyond this are not listed: the operator types more digits
-_KINDS = ("phone_exact", "phone_national", "phone_suffix", "ticket", "account")
-"""Tier numbers of the statement, in the order of `types.TIERS`."""
 
 
 def _tier(n: int) -> sa.ColumnElement[int]:
-    """A tier number written into the SQL (not a parameter: one plan, and typed the same in every branch)."""
+    """A tier (index into `types.TIERS`) written into the SQL: not a parameter, so typed alike in every
+    branch of the union."""
     return sa.literal_column(str(n), sa.Integer)
 
 
@@ -76,7 +75,7 @@ _STATEMENT = _statement()
 
 def hit_of(customer_id: int, tier: int, key: str, nsn: str | None, digits: str) -> Hit:
     """The Hit a statement row stands for, with the reason the operator reads."""
-    kind = _KINDS[tier]
+    kind = TIERS[tier]
     if tier == 0:
         return Hit(customer_id, kind, 100.0, f"phone is +{key[::-1]}", "+" + key[::-1])
     if tier == 1:
