@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from store.db import make_engine
 from store.demo import DemoRefused, generate_demo
 from store.models import Customer, Holding, Phone, Warranty
+from store.outcomes import load_outcomes
 from tests.factories import make_customer
 
 TODAY = date(2026, 6, 15)
@@ -144,8 +145,14 @@ def test_tickets_calls_addresses_campaigns_and_operators(demo: Engine) -> None:
         "chat",
         "email",
     }
-    outcomes = {outcome for (outcome,) in rows(demo, "SELECT DISTINCT outcome FROM call")}
-    assert "abandoned" in outcomes and len(outcomes) > 3
+    outcomes = {
+        outcome
+        for (outcome,) in rows(demo, "SELECT DISTINCT outcome FROM call WHERE answered_at IS NOT NULL")
+    }
+    configured = {outcome.key for outcome in load_outcomes().outcomes}
+    assert len(outcomes) > 3 and outcomes <= configured  # what a wrap-up could have logged
+    missed = rows(demo, "SELECT outcome FROM call WHERE answered_at IS NULL")
+    assert missed and all(outcome == "" for (outcome,) in missed)
     returned = rows(demo, "SELECT undeliverable_on, undeliverable_reason FROM address WHERE undeliverable")
     assert returned and all(day and reason for day, reason in returned)
     assert {kind for (kind,) in rows(demo, "SELECT DISTINCT kind FROM address")} == {

@@ -11,6 +11,7 @@ from store.demo.customers import CustomerFacts, at
 from store.demo.staff import AGENTS, CAMPAIGNS
 from store.models import Channel, CustomerStatus, TicketPriority, TicketStatus
 from store.models import ProductCategory as Cat
+from store.outcomes import load_outcomes
 
 # category -> (product categories a ticket of it is about, subjects)
 _TICKETS: dict[str, tuple[tuple[Cat, ...], tuple[str, ...]]] = {
@@ -55,8 +56,10 @@ _SLA_HOURS = {
     TicketPriority.HIGH: 24,
     TicketPriority.URGENT: 4,
 }
-_CALL_REASONS = ("billing", "card", "loan", "warranty", "complaint", "information", "sales")
-_CALL_OUTCOMES = ("resolved", "callback", "escalated", "sale", "no_sale", "transferred")
+# Past calls carry the codes a wrap-up would have logged: the built-in outcomes file's.
+_WRAPUP_CODES = load_outcomes()
+_CALL_REASONS = tuple(reason.key for reason in _WRAPUP_CODES.reasons)
+_CALL_OUTCOMES = tuple(outcome.key for outcome in _WRAPUP_CODES.outcomes)
 _ALNUM = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -174,7 +177,7 @@ def add_calls(
             seconds=rng.randint(60, 1200) if answered else rng.randint(5, 60)
         )
         reason = rng.choice(_CALL_REASONS) if answered else ""
-        outcome = rng.choice(_CALL_OUTCOMES) if answered else "abandoned"
+        outcome = rng.choice(_CALL_OUTCOMES) if answered else ""  # missed: nobody wrapped it up
         batch.add(
             "call",
             call_id=f"demo-{batch.next_id('call'):08d}",
@@ -191,7 +194,9 @@ def add_calls(
             wrapped_at=ended + timedelta(seconds=rng.randint(10, 120)) if answered else None,
             reason=reason,
             outcome=outcome,
-            notes=f"{reason.capitalize()} call, {outcome}." if answered else "",
+            notes=f"{reason.replace('_', ' ').capitalize()} call, {outcome.replace('_', ' ')}."
+            if answered
+            else "",
             campaign_code="",
         )
 
