@@ -6,12 +6,17 @@ it here so they do not depend on the screens before it.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from textual.app import App
+from textual.pilot import Pilot
 from textual.screen import Screen
 
+from console.app import CallpopApp, make_app
+from console.config import Settings
 from screens.context import ConsoleContext
 
 
@@ -34,3 +39,18 @@ class ScreenHarness(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(self._first_screen)
+
+
+def console(engine: Engine, data_dir: Path, *, operator: str = "anna", extension: str = "100") -> CallpopApp:
+    """The real console (the one `callpop run` opens) at a test seat on `engine`."""
+    settings = Settings(operator=operator, extension=extension, default_region="IT", data_dir=data_dir)
+    return make_app(settings, engine=engine)
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], object], timeout: float = 10.0) -> None:
+    """Let the app run until `condition()` holds. Polling, because the console's long-lived
+    workers (pop watcher, live refresh) never complete, so `workers.wait_for_complete` cannot."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, f"timed out on {pilot.app.screen!r}"
+        await pilot.pause(0.02)

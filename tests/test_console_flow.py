@@ -3,18 +3,14 @@ type part of a name, open the profile, wrap up, and find the logged call in the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
-from textual.pilot import Pilot
 from textual.widgets import Input
 
-from console.app import CallpopApp, make_app
-from console.config import Settings
 from console.demo_load import load_demo
 from screens.lookup import LookupScreen
 from screens.profile import ProfileScreen
@@ -22,6 +18,7 @@ from screens.widgets.profile_header import ProfileHeader
 from screens.wrapup import WrapUpScreen
 from store.db import read_session
 from store.models import Call, Customer
+from tests.harness import console, until
 
 DEMO_TODAY = date(2026, 11, 22)
 
@@ -33,36 +30,23 @@ def demo_engine(sqlite_engine: Engine) -> Engine:
     return sqlite_engine
 
 
-def _console(engine: Engine, tmp_path: Path) -> CallpopApp:
-    settings = Settings(operator="anna", extension="100", default_region="IT", data_dir=tmp_path)
-    return make_app(settings, engine=engine)
-
-
-async def _until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
-    for _ in range(500):  # the pop watcher never completes, so poll instead of waiting for workers
-        await pilot.pause(0.02)
-        if condition():
-            return
-    raise AssertionError(f"timed out on {pilot.app.screen!r}")
-
-
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 async def test_lookup_profile_wrapup_logs_the_call(
     demo_engine: Engine, tmp_path: Path, size: tuple[int, int]
 ) -> None:
-    app = _console(demo_engine, tmp_path)
+    app = console(demo_engine, tmp_path)
     async with app.run_test(size=size) as pilot:
-        await _until(pilot, lambda: isinstance(app.screen, LookupScreen))
+        await until(pilot, lambda: isinstance(app.screen, LookupScreen))
         await pilot.press(*"maria ros")
-        await _until(pilot, lambda: "Maria Rossi" in str(app.screen.query_one("#results").render_line(1)))
+        await until(pilot, lambda: "Maria Rossi" in str(app.screen.query_one("#results").render_line(1)))
         await pilot.press("enter")
-        await _until(pilot, lambda: isinstance(app.screen, ProfileScreen) and app.screen.painted.is_set())
+        await until(pilot, lambda: isinstance(app.screen, ProfileScreen) and app.screen.painted.is_set())
         assert "Maria Rossi" in app.screen.query_one(ProfileHeader).render().plain  # type: ignore[union-attr]
         await pilot.press("w")
-        await _until(pilot, lambda: isinstance(app.screen, WrapUpScreen))
+        await until(pilot, lambda: isinstance(app.screen, WrapUpScreen))
         await pilot.pause(0.1)
         await pilot.press("enter", "enter", *"asked about the warranty", "ctrl+s")
-        await _until(pilot, lambda: isinstance(app.screen, LookupScreen))
+        await until(pilot, lambda: isinstance(app.screen, LookupScreen))
         assert app.screen.query_one(Input).value == ""
     with read_session(demo_engine) as session:
         [call] = session.exec(select(Call).where(Call.notes == "asked about the warranty")).all()
@@ -76,11 +60,11 @@ async def test_every_memorable_demo_customer_opens(demo_engine: Engine, tmp_path
     You should see each of the eight README customers' profiles paint at 80x24."""
     from screens.messages import OpenProfile
 
-    app = _console(demo_engine, tmp_path)
+    app = console(demo_engine, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         for customer_id in range(1, 9):
             app.post_message(OpenProfile(customer_id))
-            await _until(
+            await until(
                 pilot,
                 lambda cid=customer_id: (
                     isinstance(app.screen, ProfileScreen)
@@ -89,7 +73,7 @@ async def test_every_memorable_demo_customer_opens(demo_engine: Engine, tmp_path
                 ),
             )
             await pilot.press("escape")
-            await _until(pilot, lambda: isinstance(app.screen, LookupScreen))
+            await until(pilot, lambda: isinstance(app.screen, LookupScreen))
 
 
 def test_demo_story_offers_maria_the_extended_warranty(demo_engine: Engine) -> None:

@@ -3,7 +3,6 @@ unfinished wrap-ups come back after a crash, and a bad outcomes file is refused 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,9 +12,8 @@ from sqlmodel import select
 from textual.pilot import Pilot
 from textual.widgets import Static, TextArea
 
-from console.app import CallpopApp, make_app
+from console.app import CallpopApp
 from console.cli import main
-from console.config import Settings
 from screens.lookup import LookupScreen
 from screens.profile import ProfileScreen
 from screens.wrapup import WrapUpScreen
@@ -24,42 +22,30 @@ from store.db import read_session
 from store.drafts import Draft, save_draft
 from store.models import Call, Channel
 from tests.factories import make_customer
-
-
-def _console(engine: Engine, tmp_path: Path) -> CallpopApp:
-    settings = Settings(operator="anna", extension="100", default_region="IT", data_dir=tmp_path)
-    return make_app(settings, engine=engine)
-
-
-async def _until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
-    for _ in range(500):
-        await pilot.pause(0.02)
-        if condition():
-            return
-    raise AssertionError(f"timed out on {pilot.app.screen!r}")
+from tests.harness import console, until
 
 
 async def _listening(app: CallpopApp, pilot: Pilot[None]) -> None:
-    await _until(pilot, app.pop_ready.is_set)
+    await until(pilot, app.pop_ready.is_set)
 
 
 async def test_mandatory_wrapup_holds_the_next_voice_call(sqlite_engine: Engine, tmp_path: Path) -> None:
     first = make_customer(sqlite_engine, "Maria", "Rossi", phones=("+390612345678",))
     second = make_customer(sqlite_engine, "Luca", "Bianchi", phones=("+393471234567",))
-    app = _console(sqlite_engine, tmp_path)
+    app = console(sqlite_engine, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await _listening(app, pilot)
         ring(sqlite_engine, Ring(call_id="call-1", caller="06 1234 5678", extension="100"))
-        await _until(
+        await until(
             pilot, lambda: isinstance(app.screen, ProfileScreen) and app.screen.customer_id == first.id
         )
         await pilot.press("w")
-        await _until(pilot, lambda: isinstance(app.screen, WrapUpScreen))
+        await until(pilot, lambda: isinstance(app.screen, WrapUpScreen))
         ring(sqlite_engine, Ring(call_id="call-2", caller="347 123 4567", extension="100"))
-        await _until(pilot, lambda: app.held_pop is not None)
+        await until(pilot, lambda: app.held_pop is not None)
         assert isinstance(app.screen, WrapUpScreen), "the waiting call must not cover the wrap-up"
         await pilot.press("enter", "enter", "ctrl+s")
-        await _until(
+        await until(
             pilot,
             lambda: (
                 isinstance(app.screen, ProfileScreen)
@@ -74,14 +60,14 @@ async def test_mandatory_wrapup_holds_the_next_voice_call(sqlite_engine: Engine,
 async def test_a_chat_pops_even_during_a_mandatory_wrapup(sqlite_engine: Engine, tmp_path: Path) -> None:
     make_customer(sqlite_engine, "Maria", "Rossi")
     chatter = make_customer(sqlite_engine, "Ana", "Lopez", emails=("ana@example.com",))
-    app = _console(sqlite_engine, tmp_path)
+    app = console(sqlite_engine, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await _listening(app, pilot)
         await pilot.press("f1")
         app.post_message(StartWrapUpFor(None))
-        await _until(pilot, lambda: isinstance(app.screen, WrapUpScreen))
+        await until(pilot, lambda: isinstance(app.screen, WrapUpScreen))
         ring(sqlite_engine, Ring("chat-1", "", "100", Channel.CHAT, email="ana@example.com"))
-        await _until(
+        await until(
             pilot,
             lambda: (
                 isinstance(app.screen, ProfileScreen)
@@ -105,17 +91,17 @@ async def test_unfinished_wrapup_comes_back_at_start(sqlite_engine: Engine, tmp_
     started = datetime.now(UTC)
     save_draft(tmp_path, Draft("call-9", "anna", customer.id, started, {"notes": "promised a refund"}))
     save_draft(tmp_path, Draft("call-10", "marco", customer.id, started, {"notes": "not anna's"}))
-    app = _console(sqlite_engine, tmp_path)
+    app = console(sqlite_engine, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _until(pilot, lambda: isinstance(app.screen, WrapUpScreen))
+        await until(pilot, lambda: isinstance(app.screen, WrapUpScreen))
         assert app.screen.call_id == "call-9"
         assert len([s for s in app.screen_stack if isinstance(s, WrapUpScreen)]) == 1
-        await _until(
+        await until(
             pilot, lambda: str(app.screen.query_one("#save-status", Static).render()) == "draft restored"
         )
         assert app.screen.query_one("#notes", TextArea).text == "promised a refund"
         await pilot.press("enter", "enter", "ctrl+s")
-        await _until(pilot, lambda: isinstance(app.screen, LookupScreen))
+        await until(pilot, lambda: isinstance(app.screen, LookupScreen))
     with read_session(sqlite_engine) as session:
         call = session.exec(select(Call).where(Call.call_id == "call-9")).one()
     assert (call.operator, call.customer_id, call.notes) == ("anna", customer.id, "promised a refund")

@@ -3,37 +3,26 @@ what is on the screen."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-from textual.pilot import Pilot
+import sqlalchemy as sa
 from textual.widgets import Input
 
-from console.app import make_app
-from console.config import Settings
 from screens.lookup import LookupScreen
 from store.db import make_engine
+from tests.harness import console, until
 
 UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere"
-
-
-async def _until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
-    for _ in range(500):
-        await pilot.pause(0.02)
-        if condition():
-            return
-    raise AssertionError(f"timed out on {pilot.app.screen!r}")
 
 
 async def test_search_against_an_unreachable_database_tells_the_operator(tmp_path: Path) -> None:
     """Regression: a search while PostgreSQL was down raised inside the worker and closed the
     console. You should see an error toast, the lookup still open and the query still typed."""
-    settings = Settings(operator="anna", extension="100", default_region="IT", data_dir=tmp_path)
-    app = make_app(settings, engine=make_engine(UNREACHABLE))
+    app = console(make_engine(UNREACHABLE), tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _until(pilot, lambda: isinstance(app.screen, LookupScreen))
+        await until(pilot, lambda: isinstance(app.screen, LookupScreen))
         await pilot.press(*"rossi")
-        await _until(pilot, lambda: any("Database unavailable while searching" in str(n.message)
+        await until(pilot, lambda: any("Database unavailable while searching" in str(n.message)
                                         for n in app._notifications))  # fmt: skip
         assert isinstance(app.screen, LookupScreen)
         assert app.screen.query_one("#query", Input).value == "rossi"
@@ -46,12 +35,15 @@ async def test_profile_against_an_unreachable_database_keeps_the_console_up(tmp_
     from screens.messages import OpenProfile
     from screens.profile import ProfileScreen
 
-    settings = Settings(operator="anna", extension="100", default_region="IT", data_dir=tmp_path)
-    app = make_app(settings, engine=make_engine(UNREACHABLE))
+    engine = make_engine(UNREACHABLE)
+    attempts: list[int] = []
+    sa.event.listen(engine, "do_connect", lambda *_args, **_kw: attempts.append(1))
+    app = console(engine, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _until(pilot, lambda: isinstance(app.screen, LookupScreen))
+        await until(pilot, lambda: isinstance(app.screen, LookupScreen))
         app.post_message(OpenProfile(1))
-        await _until(pilot, lambda: any("while loading the profile" in str(n.message)
+        await until(pilot, lambda: any("while loading the profile" in str(n.message)
                                         for n in app._notifications))  # fmt: skip
-        await pilot.pause(1.5)  # the live-refresh worker has retried at least once by now
+        seen = len(attempts)
+        await until(pilot, lambda: len(attempts) > seen + 1)  # the live-refresh worker retries, alive
         assert isinstance(app.screen, ProfileScreen) and app.is_running

@@ -23,7 +23,7 @@ from store.search import find_by_phone
 from store.timeutil import utcnow
 from tests.conftest import load_hostile_strings
 from tests.factories import make_customer, make_ticket
-from tests.harness import ScreenHarness, seat
+from tests.harness import ScreenHarness, seat, until
 
 HOSTILE = [entry["value"] for entry in load_hostile_strings()]
 SHARED_LINE = "+390612345678"
@@ -38,17 +38,20 @@ def _screen_text(app: App[None]) -> str:
 async def _show(engine: Engine, tmp_path: Path, screen: Screen[object], size: tuple[int, int]) -> str:
     app = ScreenHarness(seat(engine, tmp_path), screen)
     async with app.run_test(size=size) as pilot:
-        for _ in range(20):
-            await pilot.pause(0.05)
+        await until(pilot, lambda: _shows_markup_literally(_screen_text(app)))  # the rows are in
         await pilot.click(offset=(4, 4))  # on a hostile cell: a [@click=...] must not run
         await pilot.pause(0.05)
         assert app.is_running and app.screen is screen
         return _screen_text(app)
 
 
+def _shows_markup_literally(text: str) -> bool:
+    return "[@click=" in text or "[link=" in text
+
+
 def _assert_plain(text: str) -> None:
     assert "\x1b" not in text and "\x9b" not in text and "\u202e" not in text
-    assert "[@click=" in text or "[link=" in text, "markup must show literally, not vanish"
+    assert _shows_markup_literally(text), "markup must show literally, not vanish"
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
-from textual.pilot import Pilot
 
-from console.app import make_app
-from console.config import Settings
 from screens.messages import OpenProfile
 from screens.profile import ProfileScreen
 from screens.widgets.profile_header import ProfileHeader
@@ -20,6 +16,7 @@ from store.models import Operator, Role
 from store.permissions import role_of
 from store.profile import load_profile
 from tests.factories import make_customer
+from tests.harness import console, until
 
 TODAY = date(2026, 11, 22)
 BORN = date(1982, 3, 4)
@@ -51,20 +48,11 @@ def test_role_of_a_stranger_is_the_least_privileged(engine: Engine) -> None:
 
 
 async def _header_of(engine: Engine, tmp_path: Path, operator: str, customer_id: int) -> str:
-    settings = Settings(operator=operator, extension="100", default_region="IT", data_dir=tmp_path)
-    app = make_app(settings, engine=engine)
+    app = console(engine, tmp_path, operator=operator)
     async with app.run_test(size=(80, 24)) as pilot:
         app.post_message(OpenProfile(customer_id))
-        await _until(pilot, lambda: isinstance(app.screen, ProfileScreen) and app.screen.painted.is_set())
+        await until(pilot, lambda: isinstance(app.screen, ProfileScreen) and app.screen.painted.is_set())
         return app.screen.query_one(ProfileHeader).render().plain  # type: ignore[union-attr]
-
-
-async def _until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
-    for _ in range(500):
-        await pilot.pause(0.02)
-        if condition():
-            return
-    raise AssertionError(f"timed out on {pilot.app.screen!r}")
 
 
 @pytest.mark.parametrize(("operator", "shows_birth_date"), [("anna", False), ("sofia", True)])

@@ -7,7 +7,6 @@ and time is fixed (and the screen gets a fixed `today`) so nothing drifts from d
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +14,6 @@ from pathlib import Path
 import pytest
 from rich.text import Text
 from sqlalchemy.engine import Engine
-from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from screens.profile import ProfileScreen
@@ -37,7 +35,7 @@ from store.models import (
     TicketStatus,
     Warranty,
 )
-from tests.harness import ScreenHarness, seat
+from tests.harness import ScreenHarness, seat, until
 
 TODAY = date(2026, 11, 22)
 SIZES = [(80, 24), (120, 40)]
@@ -163,15 +161,6 @@ def build_customer(
 def profile_app(engine: Engine, tmp_path: Path, customer_id: int) -> tuple[ScreenHarness, ProfileScreen]:
     screen = ProfileScreen(customer_id, today=TODAY)
     return ScreenHarness(seat(engine, tmp_path), screen), screen
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], object], timeout: float = 5.0) -> None:
-    """Let the app run until `condition()` holds (the live-refresh worker never completes, so
-    `workers.wait_for_complete` cannot be used with a profile on screen)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "timed out waiting for the screen"
-        await pilot.pause(0.02)
 
 
 def cells(table: SectionTable, row: int) -> list[str]:

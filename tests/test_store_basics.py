@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import select
@@ -45,13 +46,10 @@ def test_customer_round_trip_keeps_accents_and_utc(engine: Engine) -> None:
 
 
 def test_failed_write_rolls_back(engine: Engine) -> None:
-    try:
-        with write_session(engine) as session:
-            session.add(Call(call_id="c-1", extension="100"))
-            session.flush()
-            raise RuntimeError("boom")
-    except RuntimeError:
-        pass
+    with pytest.raises(RuntimeError, match="boom"), write_session(engine) as session:
+        session.add(Call(call_id="c-1", extension="100"))
+        session.flush()
+        raise RuntimeError("boom")
     with read_session(engine) as session:
         assert session.exec(select(Call)).all() == []
 
