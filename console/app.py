@@ -85,10 +85,9 @@ class CallpopApp(App[None]):
         self.notify(text, title="Try again in a moment", severity="error", timeout=8, markup=False)
 
     @on(OpenLookup)
-    def _open_lookup(self, message: OpenLookup) -> None:
-        self._unwind_to_lookup()
-        lookup = self.screen
-        if isinstance(lookup, LookupScreen) and (message.prefill or message.notice or message.call_id):
+    async def _open_lookup(self, message: OpenLookup) -> None:
+        lookup = await self._unwind_to_lookup()
+        if message.prefill or message.notice or message.call_id:
             lookup.prefill(message.prefill, notice=message.notice, call_id=message.call_id)
 
     @on(OpenProfile)
@@ -106,12 +105,15 @@ class CallpopApp(App[None]):
         )
 
     @on(WrapUpFinished)
-    def _wrapup_finished(self, _message: WrapUpFinished) -> None:
+    def _wrapup_finished(self, message: WrapUpFinished) -> None:
         """The finished wrap-up closes; another open one (a second chat) comes back on top, else
-        the seat is free: an empty lookup, or the call that waited for this wrap-up."""
-        if isinstance(self.screen, WrapUpScreen):
-            self.pop_screen()
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, WrapUpScreen):
+        the seat is free: an empty lookup, or the call that waited for this wrap-up. A wrap-up
+        finished under another screen is closed when it is back on top (it says so again)."""
+        top = self.screen
+        if not (isinstance(top, WrapUpScreen) and top.call_id == message.call_id):
+            return
+        self.pop_screen()
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, (LookupScreen, WrapUpScreen)):
             self.pop_screen()
         if isinstance(self.screen, WrapUpScreen):
             return
@@ -121,16 +123,25 @@ class CallpopApp(App[None]):
             decision, self.held_pop = self.held_pop, None
             show_pop(self, decision)
 
-    def _unwind_to_lookup(self) -> None:
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, LookupScreen):
+    async def _unwind_to_lookup(self) -> LookupScreen:
+        """Back to the nearest lookup, but never past an open wrap-up (navigation must not drop
+        a call's outcome): above one, a fresh lookup opens."""
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, (LookupScreen, WrapUpScreen)):
             self.pop_screen()
+        if isinstance(self.screen, LookupScreen):
+            return self.screen
+        lookup = LookupScreen()
+        await self.push_screen(lookup)
+        return lookup
 
     @work(thread=True, exclusive=True, group="reopen-drafts")
     def _reopen_drafts(self) -> None:
         """Wrap-ups this operator had not finished (a crash, a closed SSH session) come back."""
         for draft in unfinished_drafts(self.context.data_dir, self.context.operator):
-            screen = WrapUpScreen(call_id=draft.call_id, customer_id=draft.customer_id)
-            self.call_from_thread(self.push_screen, screen)
+            self.call_from_thread(self._reopen, draft.call_id, draft.customer_id)
+
+    def _reopen(self, call_id: str, customer_id: int | None) -> None:
+        self.push_screen(WrapUpScreen(call_id=call_id, customer_id=customer_id))
 
     @work(thread=True, exclusive=True, group="journal-replay")
     def _replay_journal(self) -> None:

@@ -115,6 +115,8 @@ class WrapUpScreen(Screen[None]):
         self._saving_hint = Timer(self, 0.15, name="saving hint")  # replaced by each save
         self._local_lock = threading.Lock()
         self._sealed = False  # set once the save owns the local file: no draft may follow it
+        self.finished = False
+        """Saved, queued or skipped: the app closes this screen once it is on top."""
         self._saving = False
 
     def compose(self) -> ComposeResult:
@@ -341,7 +343,7 @@ class WrapUpScreen(Screen[None]):
         self._set_status(_STATUS_TEXT[message.status], "-queued" if queued else "-saved")
         severity = "warning" if queued else "information"
         self.app.notify(f"Wrap-up {'queued' if queued else 'saved'}", severity=severity, markup=False)
-        self.post_message(WrapUpFinished(self.call_id))
+        self._finish()
 
     @on(_Problem)
     def _problem(self, message: _Problem) -> None:
@@ -359,7 +361,16 @@ class WrapUpScreen(Screen[None]):
     def _forget(self) -> None:
         with self._local_lock:
             discard_draft(context_of(self.app).data_dir, self.call_id)
+        self.app.call_from_thread(self._finish)
+
+    def _finish(self) -> None:
+        self.finished = True
         self.post_message(WrapUpFinished(self.call_id))
+
+    def on_screen_resume(self) -> None:
+        """Finished while a chat's screen covered it (a time-boxed save): say so again on top."""
+        if self.finished:
+            self.post_message(WrapUpFinished(self.call_id))
 
     def _set_status(self, text: str, kind: str = "") -> None:
         status = self.query_one("#save-status", Static)

@@ -125,3 +125,29 @@ def test_unreachable_database_is_one_clear_line(capsys: pytest.CaptureFixture[st
         "callpop db: the database at postgresql+psycopg://clerk:***@127.0.0.1:1/none is unavailable"
     )
     assert "secret" not in err
+
+
+async def test_going_back_to_the_lookup_never_drops_an_open_wrapup(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Regression: F1 (or Escape, or an unknown chat) during a wrap-up unwound the stack through it,
+    and the call's outcome was gone until the next start. You should see a lookup open above the
+    wrap-up, and the wrap-up back on top, still open, after Escape... and saved normally."""
+    from screens.messages import StartWrapUp
+
+    customer = make_customer(sqlite_engine)
+    app = console(sqlite_engine, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, LookupScreen))
+        app.post_message(StartWrapUp(None, customer.id))
+        await until(pilot, lambda: isinstance(app.screen, WrapUpScreen))
+        wrapup = app.screen
+        await pilot.press("f1")
+        await until(
+            pilot, lambda: isinstance(app.screen, LookupScreen) and app.screen is not app.screen_stack[1]
+        )
+        assert wrapup in app.screen_stack
+        app.pop_screen()
+        await until(pilot, lambda: app.screen is wrapup)
+        await pilot.press("enter", "enter", "ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, LookupScreen) and wrapup not in app.screen_stack)
