@@ -12,8 +12,19 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from store.models import Customer, Holding, HoldingStatus, Product, Ticket, TicketStatus, Warranty
+from store.models import (
+    Customer,
+    Holding,
+    HoldingStatus,
+    Product,
+    ProductCategory,
+    Ticket,
+    TicketStatus,
+    Warranty,
+)
 from store.models.offers import OfferPresentation
+from store.profile.rows import mask_card
+from store.sanitize import clean_line
 from store.timeutil import UTCDateTime
 
 CONSENT_OF_CHANNEL = {
@@ -142,6 +153,12 @@ def load_facts(connection: sa.Connection, customer_id: int, *, history_since: da
     )
 
 
+def _shown_reference(category: str, reference: str) -> str:
+    """What a "why" may quote: a card number only masked (first 6 / last 4), as the profile shows it."""
+    reference = clean_line(reference)
+    return mask_card(reference) if category == ProductCategory.CREDIT_CARD else reference
+
+
 def _holdings(connection: sa.Connection, key: dict[str, int]) -> tuple[HeldItem, ...]:
     rows = connection.execute(_HOLDINGS, key).all()
     ends: dict[int, date] = {}
@@ -151,9 +168,9 @@ def _holdings(connection: sa.Connection, key: dict[str, int]) -> tuple[HeldItem,
     return tuple(
         HeldItem(
             product_code=row.code,
-            product_name=row.name,
+            product_name=clean_line(row.name),
             category=row.category,
-            reference=row.reference,
+            reference=_shown_reference(row.category, row.reference),
             opened_on=row.opened_on,
             balance=row.balance,
             price_paid=row.price_paid,
