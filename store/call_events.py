@@ -123,7 +123,7 @@ def advance(engine: Engine, call_id: str, event: CallEvent) -> CallState:
     """Apply `answered` or `ended` to a known call. An unanswered call that ends is done
     (missed); an answered one goes to wrap-up."""
     with write_session(engine) as session:
-        call = _find(session, call_id)
+        call = _find(session, call_id, lock=True)
         if call is None:
             raise UnknownCall(f"no call {call_id!r}: send its ring event first")
         now = utcnow()
@@ -162,8 +162,10 @@ def load_call(engine: Engine, call_id: str) -> IncomingCall | None:
         )
 
 
-def _find(session: Session, call_id: str) -> Call | None:
-    return session.exec(select(Call).where(Call.call_id == call_id)).first()
+def _find(session: Session, call_id: str, *, lock: bool = False) -> Call | None:
+    """The call, locked for this transaction when `lock`, so two events for it apply in turn."""
+    query = select(Call).where(Call.call_id == call_id)
+    return session.exec(query.with_for_update() if lock else query).first()
 
 
 def _replayed_ring(existing: Call, event: Ring) -> CallState:

@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from store.db import is_sqlite, read_session, write_session
 from store.models import Call, CallStatus, Campaign, CampaignContact, Customer, Interaction
 from store.models.callbacks import Callback
+from store.notify import publish
 from store.offers.responses import OfferResponse, record_responses
 from store.sanitize import clean_line, clean_text
 from store.tickets import TicketChange, apply_ticket_change
@@ -175,6 +176,7 @@ def _write(session: Session, wrapup: WrapUp) -> bool:
     if customer_id is not None:
         session.add(_interaction(wrapup, customer_id, ticket_id, now))
         _mark_campaign_response(session, wrapup.campaign_code, customer_id, now.date())
+        publish(session, "customer", str(customer_id))  # open profiles show the new timeline
     record_offer_responses(session, wrapup, customer_id)
     return True
 
