@@ -45,6 +45,7 @@ from screens.widgets.profile_tables import SectionTable
 from screens.widgets.profile_tabs import SectionTabs
 from store.notify import ChangeFeed
 from store.profile import PAGE_SIZE, Page, Profile, TimelineRow, load_page, load_profile
+from store.sanitize import clean_line
 
 LIVE_POLL_S = 0.2
 LIVE_RETRY_S = 1.0
@@ -208,8 +209,16 @@ class ProfileScreen(Screen[None]):
 
     @on(PageLoaded)
     def _append(self, message: PageLoaded) -> None:
-        self.query_one(f"#table-{message.page.section}", SectionTable).extend(message.page)
+        table = self.query_one(f"#table-{message.page.section}", SectionTable)
+        if message.page.offset != table.shown:  # a second "m" or a reload got there first
+            return
+        table.extend(message.page)
         self._label_tabs()
+
+    def _reload_if_saved(self, saved: bool | None) -> None:
+        """After a dialog: reload only if it saved (cancel changed nothing)."""
+        if saved:
+            self._reload()
 
     @on(CustomerChanged)
     def _reload(self) -> None:
@@ -270,9 +279,7 @@ class ProfileScreen(Screen[None]):
         self.app.push_screen(TicketViewScreen(ticket_id))
 
     def action_edit_contact(self) -> None:
-        self.app.push_screen(
-            ContactEditScreen(self.customer_id, today=self.today), lambda _saved: self._reload()
-        )
+        self.app.push_screen(ContactEditScreen(self.customer_id, today=self.today), self._reload_if_saved)
 
     def action_undeliverable(self) -> None:
         contacts = self.query(ContactsTable)
@@ -282,7 +289,7 @@ class ProfileScreen(Screen[None]):
             self.notify("Pick a current address in Contacts, then press u.", timeout=3)
             return
         screen = UndeliverableScreen(self.customer_id, self.profile.header.version, address, today=self.today)
-        self.app.push_screen(screen, lambda _saved: self._reload())
+        self.app.push_screen(screen, self._reload_if_saved)
 
     def palette_commands(self) -> list[tuple[str, Callable[[], object], str]]:
         """What the command palette offers here (see `ProfileCommands`)."""
@@ -300,7 +307,11 @@ class ProfileScreen(Screen[None]):
         for row in timeline:
             if row.kind == "ticket" and row.ticket_id is not None:
                 commands.append(
-                    (f"Open ticket {row.title}", partial(self.open_ticket, row.ticket_id), row.status)
+                    (
+                        f"Open ticket {clean_line(row.title)}",
+                        partial(self.open_ticket, row.ticket_id),
+                        row.status,
+                    )
                 )
         return commands
 

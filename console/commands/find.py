@@ -17,6 +17,7 @@ from rich.text import Text
 from console.commands import UserError
 from console.config import Settings
 from console.database import open_engine
+from store.sanitize import clean_line
 from store.search import Match, find_customers
 
 
@@ -36,7 +37,7 @@ def _table(matches: list[Match]) -> Table:
     for m in matches:
         cells = [f"{m.score:.0f}", m.display_name, m.external_id, m.masked_phone, m.city]
         cells += ["" if m.age is None else str(m.age), m.status, m.reason]
-        table.add_row(*(Text(cell) for cell in cells))  # customer text is never markup
+        table.add_row(*(Text(clean_line(cell)) for cell in cells))  # never markup, never escapes
     return table
 
 
