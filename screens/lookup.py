@@ -29,6 +29,13 @@ SETTLE_S = 0.06
 """A keystroke waits this long before searching, so fast typing searches once, not per key."""
 
 
+class QueryInput(Input):
+    """The search box; Enter submits it (the footer says "Open") so the open is handled after
+    every keystroke typed before it."""
+
+    BINDINGS = [Binding("enter", "submit", "Open", id="lookup.submit")]
+
+
 @dataclass
 class SearchDone(Message):
     """Results of search number `seq`; only the newest search may show."""
@@ -52,7 +59,7 @@ class LookupScreen(Screen[None]):
 
     CSS_PATH = "lookup.tcss"
     BINDINGS = [
-        Binding("enter", "open", "Open", id="lookup.open", priority=True),
+        Binding("enter", "open", "Open", id="lookup.open"),  # from the results table
         Binding("down", "cursor(1)", "Next", id="lookup.next", show=False),
         Binding("up", "cursor(-1)", "Previous", id="lookup.previous", show=False),
         Binding("escape", "clear", "Clear", id="lookup.clear"),
@@ -62,12 +69,15 @@ class LookupScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._seq = 0
+        self._shown_seq = 0
+        """The query whose results the table shows; Enter before they match waits for them."""
+        self._open_when_shown = False
         self._call_id: str | None = None
         self._prospect_key = ""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="notice", markup=False)
-        yield Input(placeholder="Name, phone, e-mail, account or ticket number", id="query")
+        yield QueryInput(placeholder="Name, phone, e-mail, account or ticket number", id="query")
         yield Static("", id="hint", markup=False)
         yield MatchTable(id="results")
         yield Footer()
@@ -102,6 +112,7 @@ class LookupScreen(Screen[None]):
         if not event.value.strip():
             self.workers.cancel_group(self, "search")
             self._show(SearchResult([], ""))
+            self._shown_seq = self._seq
             return
         self._search(event.value, self._seq)
 
@@ -122,6 +133,10 @@ class LookupScreen(Screen[None]):
     def _search_done(self, message: SearchDone) -> None:
         if message.seq == self._seq:  # an older query's late answer never replaces a newer one
             self._show(message.result)
+            self._shown_seq = message.seq
+            if self._open_when_shown:
+                self._open_when_shown = False
+                self.action_open()
 
     def _show(self, result: SearchResult) -> None:
         searched = bool(self.query_one("#query", Input).value.strip())
@@ -135,11 +150,22 @@ class LookupScreen(Screen[None]):
         table = self.query_one(MatchTable)
         table.move_cursor(row=table.cursor_row + step)
 
+    @on(Input.Submitted, "#query")
+    def _submitted(self) -> None:
+        """Enter in the query arrives after the keystrokes before it (same queue), unlike a
+        priority binding, which could act on a query the input has not even received yet."""
+        self.action_open()
+
     @on(DataTable.RowSelected, "#results")
     def _chosen(self) -> None:
         self.action_open()
 
     def action_open(self) -> None:
+        """Open the highlighted customer, of the query as typed: an Enter pressed while the
+        table still shows an older query's results opens once the current ones arrive."""
+        if self._shown_seq != self._seq and self.query_one("#query", Input).value.strip():
+            self._open_when_shown = True
+            return
         match = self.query_one(MatchTable).highlighted_match()
         if match is not None:
             self.post_message(OpenProfile(match.customer_id, call_id=self._call_id))

@@ -86,3 +86,20 @@ def test_demo_story_offers_maria_the_extended_warranty(demo_engine: Engine) -> N
     last_call = decisions["EXT-WARRANTY-LAST-CALL"]
     assert (last_call.eligible, last_call.suppressed_by) == (True, None)
     assert any("expires in 12 days" in why for why in last_call.reasons)
+
+
+async def test_enter_right_after_typing_opens_the_customer_typed(demo_engine: Engine, tmp_path: Path) -> None:
+    """Regression: Enter pressed before the search for the last keystrokes came back opened the
+    highlighted row of the previous query. You should see the profile of the customer typed."""
+    from textual import events
+
+    app = console(demo_engine, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, LookupScreen))
+        await pilot.press(*"rossi")
+        await until(pilot, lambda: "Luca Rossi" in str(app.screen.query_one("#results").render_line(1)))
+        burst = [("space", " "), ("m", "m"), ("a", "a"), ("enter", None)]  # "rossi ma": Maria first
+        for key, character in burst:
+            app.post_message(events.Key(key, character))  # one burst: Enter before the search ends
+        await until(pilot, lambda: isinstance(app.screen, ProfileScreen) and app.screen.painted.is_set())
+        assert "Maria Rossi" in app.screen.query_one(ProfileHeader).render().plain  # type: ignore[union-attr]
