@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from sqlalchemy.engine import Engine
 from textual.app import App
@@ -26,10 +25,6 @@ class ConsoleContext:
     """Wrap-up reasons/outcomes TOML; None means the built-in list."""
     role: Role = Role.OPERATOR
     """What the operator may see (store.permissions): an operator sees ages, not birth dates."""
-
-
-class HasContext(Protocol):
-    context: ConsoleContext
 
 
 def context_of(app: App[object]) -> ConsoleContext:

@@ -9,14 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Protocol
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
-
-
-class HasPaletteCommands(Protocol):
-    def palette_commands(self) -> list[tuple[str, Callable[[], object], str]]: ...
 
 
 class ProfileCommands(Provider):

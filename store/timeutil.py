@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
+
+
+def years_between(start: date, today: date) -> int:
+    """Whole years from `start` to `today` (an age, a tenure)."""
+    return today.year - start.year - ((today.month, today.day) < (start.month, start.day))
+
+
+def age_on(birth_date: date | None, today: date) -> int | None:
+    """Age in years on `today`; None when the birth date is unknown."""
+    return None if birth_date is None else years_between(birth_date, today)
 
 
 def utcnow() -> datetime:

@@ -56,12 +56,6 @@ class OffersPanel(Vertical):
         Binding("x", "answer('')", "Clear answer", id="offer-clear"),
     ]
 
-    @dataclass
-    class ResponsesChanged(Message):
-        """The operator gave or changed an answer; `responses` is the panel's current list."""
-
-        responses: list[OfferResponse]
-
     def __init__(self, customer_id: int, call_id: str | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.customer_id = customer_id
@@ -187,7 +181,6 @@ class OffersPanel(Vertical):
         table.update_cell(
             suggestion.offer_code, "answer", _answer_text(self._answers.get(suggestion.offer_code))
         )
-        self.post_message(self.ResponsesChanged(self.responses))
 
 
 def _so_far(suggestion: OfferSuggestion) -> str:

@@ -3,7 +3,6 @@ say where in the offer the problem is."""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -63,10 +62,6 @@ def options(arg: Any, path: str, allowed: set[str]) -> dict[str, Any]:
     if not isinstance(arg, dict) or set(arg) - allowed:
         raise RuleError(path, f"expects a table with keys among {', '.join(sorted(allowed))}")
     return arg
-
-
-def years_between(start: date, today: date) -> int:
-    return today.year - start.year - ((today.month, today.day) < (start.month, start.day))
 
 
 def money(amount: Decimal | float) -> str:

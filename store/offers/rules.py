@@ -17,6 +17,7 @@ from typing import Any
 from store.offers import rule_args as ra
 from store.offers.facts import CustomerFacts, HeldItem
 from store.offers.rule_args import RuleError
+from store.timeutil import years_between
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ def _age(arg: Any, path: str) -> Rule:
     def check(facts: CustomerFacts, today: date) -> Verdict:
         if facts.birth_date is None:
             return _verdict(False, "age unknown (no birth date)")
-        years = ra.years_between(facts.birth_date, today)
+        years = years_between(facts.birth_date, today)
         return _verdict(ra.within(years, bounds), f"aged {years}")
 
     return check
@@ -141,7 +142,7 @@ def _tenure(arg: Any, path: str) -> Rule:
     bounds = ra.bounds_of(arg, path)
 
     def check(facts: CustomerFacts, today: date) -> Verdict:
-        years = ra.years_between(facts.customer_since, today)
+        years = years_between(facts.customer_since, today)
         return _verdict(ra.within(years, bounds), f"customer for {years} year{'s' if years != 1 else ''}")
 
     return check

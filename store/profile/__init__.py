@@ -29,7 +29,6 @@ from store.profile.rows import (
     TicketHistory,
     TimelineRow,
     WarrantyRow,
-    age_on,
     mask_card,
     warranty_status,
 )
@@ -49,7 +48,6 @@ __all__ = [
     "TicketHistory",
     "TimelineRow",
     "WarrantyRow",
-    "age_on",
     "load_page",
     "load_profile",
     "load_ticket",

@@ -176,12 +176,6 @@ class TicketHistory:
     interactions: tuple[TimelineRow, ...]
 
 
-def age_on(birth_date: date | None, today: date) -> int | None:
-    if birth_date is None:
-        return None
-    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
-
-
 def warranty_status(ends_on: date, today: date) -> tuple[str, bool]:
     """("expires in 12 days" | "expired 3 months ago" | "active", expiring within EXPIRING_DAYS)."""
     days = (ends_on - today).days

@@ -39,16 +39,14 @@ from store.profile.rows import (
     PurchaseSummary,
     TimelineRow,
     WarrantyRow,
-    age_on,
     mask_card,
     warranty_status,
 )
 from store.sanitize import clean_line
-from store.timeutil import UTCDateTime
+from store.timeutil import UTCDateTime, age_on
 
 OPEN_STATUSES = (TicketStatus.OPEN.value, TicketStatus.PENDING.value)
 _RETAIL = [c.value for c in ProductCategory if not c.is_bank]
-_STATUS_RANK = {HoldingStatus.ARREARS.value: 0, HoldingStatus.ACTIVE.value: 1}
 
 
 def header(

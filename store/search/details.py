@@ -10,13 +10,7 @@ from store.models import Address, Call, Customer, Interaction, Phone
 from store.phones import mask_phone
 from store.sanitize import clean_line
 from store.search.types import Hit, Match
-from store.timeutil import UTCDateTime, utcnow
-
-
-def age_on(birth_date: date | None, today: date) -> int | None:
-    if birth_date is None:
-        return None
-    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+from store.timeutil import UTCDateTime, age_on, utcnow
 
 
 def details_select(*extra: sa.ColumnElement) -> sa.Select:
