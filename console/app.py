@@ -17,7 +17,7 @@ from screens.callbacks import CallbacksScreen
 from screens.context import ConsoleContext
 from screens.lookup import LookupScreen
 from screens.messages import OpenLookup, OpenProfile, StartWrapUp, WrapUpFinished
-from screens.outage import DatabaseUnavailable
+from screens.outage import DatabaseUnavailable, LocalFileProblem, database_guard, local_file_guard
 from screens.profile import ProfileScreen
 from screens.wrapup import WrapUpScreen
 from store.drafts import unfinished_drafts
@@ -79,6 +79,13 @@ class CallpopApp(App[None]):
             return
         show_pop(self, message.decision)
 
+    @on(LocalFileProblem)
+    def _local_file_problem(self, message: LocalFileProblem) -> None:
+        text = (
+            f"The local drafts file in {self.context.data_dir} failed while {message.what}: {message.detail}"
+        )
+        self.notify(text, title="Check the disk", severity="error", timeout=10, markup=False)
+
     @on(DatabaseUnavailable)
     def _database_unavailable(self, message: DatabaseUnavailable) -> None:
         text = f"Database unavailable while {message.what}. {message.detail}".strip()
@@ -137,17 +144,19 @@ class CallpopApp(App[None]):
     @work(thread=True, exclusive=True, group="reopen-drafts")
     def _reopen_drafts(self) -> None:
         """Wrap-ups this operator had not finished (a crash, a closed SSH session) come back."""
-        for draft in unfinished_drafts(self.context.data_dir, self.context.operator):
-            self.call_from_thread(self._reopen, draft.call_id, draft.customer_id)
+        with local_file_guard(self, "reopening unfinished wrap-ups"):
+            for draft in unfinished_drafts(self.context.data_dir, self.context.operator):
+                self.call_from_thread(self._reopen, draft.call_id, draft.customer_id)
 
     def _reopen(self, call_id: str, customer_id: int | None) -> None:
         self.push_screen(WrapUpScreen(call_id=call_id, customer_id=customer_id))
 
     @work(thread=True, exclusive=True, group="journal-replay")
     def _replay_journal(self) -> None:
-        report = replay_pending(self.context.engine, self.context.data_dir)
-        if report.saved:
-            self.call_from_thread(self.notify, f"{report.saved} queued wrap-up(s) saved", markup=False)
+        with local_file_guard(self, "replaying queued wrap-ups"), database_guard(self, "replaying"):
+            report = replay_pending(self.context.engine, self.context.data_dir)
+            if report.saved:
+                self.call_from_thread(self.notify, f"{report.saved} queued wrap-up(s) saved", markup=False)
 
 
 def _role(engine: Engine, operator: str) -> Role:

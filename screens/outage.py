@@ -7,6 +7,7 @@ whole console mid-call. Every worker that touches the database wraps its body in
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +23,24 @@ class DatabaseUnavailable(Message):
 
     what: str
     detail: str
+
+
+@dataclass
+class LocalFileProblem(Message):
+    """The seat's local file (drafts and journal in the data dir) failed: disk full, locked."""
+
+    what: str
+    detail: str
+
+
+@contextmanager
+def local_file_guard(node: MessagePump, what: str) -> Iterator[None]:
+    """Run a worker's work on the local drafts file; a failure posts `LocalFileProblem` instead
+    of closing the console (the form stays on screen)."""
+    try:
+        yield
+    except (sqlite3.Error, OSError) as error:
+        node.post_message(LocalFileProblem(what, str(error)))
 
 
 @contextmanager

@@ -33,6 +33,7 @@ from textual.widgets.select import InvalidSelectValueError
 
 from screens.context import context_of
 from screens.messages import WrapUpFinished
+from screens.outage import local_file_guard
 from screens.widgets.call_timer import CallTimer
 from screens.widgets.wrapup_extras import INPUTS, SELECTS, WrapUpExtras
 from store.drafts import Draft, discard_draft, load_draft, save_draft
@@ -289,7 +290,8 @@ class WrapUpScreen(Screen[None]):
     def _write_draft(self, draft: Draft) -> None:
         with self._local_lock:
             if not self._sealed:
-                save_draft(context_of(self.app).data_dir, draft)
+                with local_file_guard(self, "keeping the wrap-up draft"):
+                    save_draft(context_of(self.app).data_dir, draft)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "skip":

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from textual.widgets import Input
 
 from screens.lookup import LookupScreen
@@ -47,3 +48,14 @@ async def test_profile_against_an_unreachable_database_keeps_the_console_up(tmp_
         seen = len(attempts)
         await until(pilot, lambda: len(attempts) > seen + 1)  # the live-refresh worker retries, alive
         assert isinstance(app.screen, ProfileScreen) and app.is_running
+
+
+async def test_broken_local_drafts_file_is_a_toast_not_a_crash(sqlite_engine: Engine, tmp_path: Path) -> None:
+    """Regression: the local drafts file failing (here: the data dir is a file, as with a full or
+    read-only disk) closed the console at start. You should see a toast and the lookup."""
+    not_a_dir = tmp_path / "data"
+    not_a_dir.write_text("not a directory", encoding="utf-8")
+    app = console(sqlite_engine, not_a_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: any("local drafts file" in str(n.message) for n in app._notifications))
+        assert isinstance(app.screen, LookupScreen) and app.is_running
