@@ -20,11 +20,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from store import audit
+from store.contact_labels import LABELS, birth_date_error
 from store.db import read_session, write_session
-from store.models import Address, AddressKind, Channel, Customer, Email, Phone, PhoneKind
-from store.models.audit import AuditEntry
+from store.messages import N_
+from store.models import Address, AddressKind, Channel, Customer, Email, Phone, PhoneKind, Role
 from store.notify import publish
+from store.pan import redact_text
+from store.permissions import sees_birth_date
 from store.phones import normalize_phone, phone_hint
+from store.returned_mail import flag_mailing
 from store.sanitize import clean_line
 from store.timeutil import utcnow
 
@@ -32,7 +37,10 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z]{2})?$")
 _PHONE_SLOTS = {"mobile": PhoneKind.MOBILE, "home_phone": PhoneKind.HOME, "work_phone": PhoneKind.WORK}
 _EMAIL_SLOTS = ("email", "email_2")
+_NAME_LIMITS = {"given_name": 120, "family_name": 160}
 _CUSTOMER_FIELDS = (
+    "given_name",
+    "family_name",
     "preferred_language",
     "preferred_channel",
     "consent_voice",
@@ -41,25 +49,14 @@ _CUSTOMER_FIELDS = (
     "consent_post",
 )
 
-LABELS = {
-    "mobile": "Mobile phone",
-    "home_phone": "Home phone",
-    "work_phone": "Work phone",
-    "email": "E-mail",
-    "email_2": "Second e-mail",
-    "preferred_language": "Language",
-    "preferred_channel": "Preferred channel",
-    "consent_voice": "Marketing calls",
-    "consent_email": "Marketing e-mail",
-    "consent_sms": "Marketing SMS",
-    "consent_post": "Marketing post",
-}
-
 
 @dataclass(frozen=True)
 class ContactFields:
-    """What the contact form edits; phones are E.164 once validated."""
+    """What the contact form edits; phones are E.164 once validated, the birth date is YYYY-MM-DD."""
 
+    given_name: str = ""
+    family_name: str = ""
+    birth_date: str = ""
     mobile: str = ""
     home_phone: str = ""
     work_phone: str = ""
@@ -77,6 +74,8 @@ class ContactFields:
 class ContactSnapshot:
     fields: ContactFields
     version: int
+    birth_date_hidden: bool = False
+    """A birth date is stored but this role may not see it (store.permissions): the form leaves it."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +105,11 @@ class StaleVersion(Exception):
         self.current_version = current_version
 
 
+def is_email_address(value: str) -> bool:
+    """True for what the store accepts as an e-mail address (the form and the import share it)."""
+    return _EMAIL.match(value) is not None
+
+
 def changed(a: ContactFields, b: ContactFields) -> list[str]:
     """Names of the fields that differ between `a` and `b`."""
     return [f.name for f in fields(ContactFields) if getattr(a, f.name) != getattr(b, f.name)]
@@ -116,39 +120,57 @@ def reapply(base: ContactFields, mine: ContactFields, theirs: ContactFields) -> 
     return replace(theirs, **{name: getattr(mine, name) for name in changed(base, mine)})
 
 
-def validate(draft: ContactFields, region: str) -> ContactFields:
-    """The draft cleaned and normalised (phones to E.164, e-mails lower-case); raises InvalidContact."""
+def validate(draft: ContactFields, region: str, today: date | None = None) -> ContactFields:
+    """The draft cleaned and normalised (phones to E.164, e-mails lower-case, names on one line, the
+    birth date checked against `today`); raises InvalidContact."""
     errors: dict[str, str] = {}
-    values = {name: clean_line(getattr(draft, name)) for name in (*_PHONE_SLOTS, *_EMAIL_SLOTS)}
+    names = {name: clean_line(getattr(draft, name)) for name in _NAME_LIMITS}
+    for name, limit in _NAME_LIMITS.items():
+        if len(names[name]) > limit:
+            errors[name] = N_("At most {limit} characters.", limit=limit)
+    birth_date = clean_line(draft.birth_date)
+    if birth_date:
+        errors.update(birth_date_error(birth_date, today or date.today()))
+    slots = (*_PHONE_SLOTS, *_EMAIL_SLOTS)
+    values: dict[str, Any] = {name: clean_line(getattr(draft, name)) for name in slots}
     for slot in _PHONE_SLOTS:
         if values[slot]:
             e164 = normalize_phone(values[slot], region)
             if e164 is None:
-                errors[slot] = phone_hint(values[slot], region) or "Not a valid phone number."
+                errors[slot] = phone_hint(values[slot], region) or N_("Not a valid phone number.")
             values[slot] = e164 or values[slot]
     for slot in _EMAIL_SLOTS:
         values[slot] = values[slot].lower()
-        if values[slot] and (len(values[slot]) > 254 or not _EMAIL.match(values[slot])):
-            errors[slot] = "Not an e-mail address: write it as name@example.com."
+        if values[slot] and (len(values[slot]) > 254 or not is_email_address(values[slot])):
+            errors[slot] = N_("Not an e-mail address: write it as name@example.com.")
     language = clean_line(draft.preferred_language).lower()
     if not _LANGUAGE.match(language):
-        errors["preferred_language"] = "Required: a language code such as en, it or pt-br."
+        errors["preferred_language"] = N_("Required: a language code such as en, it or pt-br.")
     if draft.preferred_channel not in {c.value for c in Channel}:
-        errors["preferred_channel"] = "Required: choose a channel."
+        errors["preferred_channel"] = N_("Required: choose a channel.")
     if not any(values.values()):
-        errors["mobile"] = "Required: at least one phone number or e-mail address."
+        errors["mobile"] = N_("Required: at least one phone number or e-mail address.")
     if errors:
         raise InvalidContact(errors)
-    return replace(draft, **values, preferred_language=language)
+    typed: dict[str, Any] = values | names
+    return replace(draft, **typed, birth_date=birth_date, preferred_language=language)
 
 
-def load_contact(engine: Engine, customer_id: int) -> ContactSnapshot | None:
-    """The customer's contact fields as the form shows them, with the version they belong to."""
+def load_contact(engine: Engine, customer_id: int, *, role: Role = Role.OPERATOR) -> ContactSnapshot | None:
+    """The customer's contact fields as the form shows them (cleaned: a form draws them raw), with
+    the version they belong to; the birth date only for a `role` allowed to see it."""
     with read_session(engine) as session:
         customer = session.get(Customer, customer_id)
         if customer is None:
             return None
-        return ContactSnapshot(_current(session, customer), customer.version)
+        current = _current(session, customer)
+        hidden = bool(current.birth_date) and not sees_birth_date(role)
+        if hidden:
+            current = replace(current, birth_date="")
+        texts: dict[str, Any] = {
+            f.name: clean_line(v) for f in fields(current) if isinstance(v := getattr(current, f.name), str)
+        }
+        return ContactSnapshot(replace(current, **texts), customer.version, birth_date_hidden=hidden)
 
 
 def save_contact(
@@ -161,13 +183,14 @@ def save_contact(
     region: str,
     new_address: AddressInput | None = None,
     today: date | None = None,
+    role: Role = Role.OPERATOR,
 ) -> int:
     """Validate and store `draft` (and `new_address`, valid from `today`) if the customer is still
-    at `expected_version`; returns the new version."""
+    at `expected_version`; returns the new version. A birth date `role` may not see is kept."""
     errors: dict[str, str] = {}
     new, address = draft, None
     try:
-        new = validate(draft, region)
+        new = validate(draft, region, today)
     except InvalidContact as invalid:
         errors.update(invalid.errors)
     if new_address is not None:
@@ -182,11 +205,16 @@ def save_contact(
         customer = session.get(Customer, customer_id)
         assert customer is not None
         old = _current(session, customer)
+        if old.birth_date and not sees_birth_date(role):
+            new = replace(new, birth_date=old.birth_date)
         audit = _Audit(session, operator, customer_id)
-        for name in _CUSTOMER_FIELDS:
+        _rename(customer, old, new)
+        for name in (*_CUSTOMER_FIELDS, "birth_date"):
             if getattr(old, name) != getattr(new, name):
                 audit.log("customer", customer_id, name, getattr(old, name), getattr(new, name))
-                setattr(customer, name, getattr(new, name))
+        for name in _CUSTOMER_FIELDS:
+            setattr(customer, name, getattr(new, name))
+        customer.birth_date = date.fromisoformat(new.birth_date) if new.birth_date else None
         phones = _rows(session, Phone, customer_id)
         for slot, kind in _PHONE_SLOTS.items():
             row = next((p for p in phones if p.kind == kind), None)
@@ -207,6 +235,17 @@ def save_contact(
     return version
 
 
+def _rename(customer: Customer, old: ContactFields, new: ContactFields) -> None:
+    """A display name made of the two names (or a prospect's placeholder) follows them; one typed
+    on its own (a company's, a nickname) is left alone."""
+    derived = {f"{old.given_name} {old.family_name}".strip(), "New prospect", ""}
+    if customer.display_name in derived and (old.given_name, old.family_name) != (
+        new.given_name,
+        new.family_name,
+    ):
+        customer.display_name = f"{new.given_name} {new.family_name}".strip() or customer.display_name
+
+
 def mark_undeliverable(
     engine: Engine,
     customer_id: int,
@@ -216,21 +255,24 @@ def mark_undeliverable(
     on: date,
     reason: str,
     operator: str,
+    campaign_code: str | None = None,
 ) -> int:
-    """Flag an address as returning mail (date and reason kept); the new customer version."""
+    """Flag an address as returning mail (date and reason kept) and the mailing that bounced
+    (`campaign_code`'s, else the latest post mailing); the new customer version."""
     reason = clean_line(reason)
     if not reason:
-        raise InvalidContact({"reason": "Required: why the mail came back (moved, unknown, refused)."})
+        raise InvalidContact({"reason": N_("Required: why the mail came back (moved, unknown, refused).")})
     with write_session(engine) as session:
         version = _claim(session, customer_id, expected_version)
         address = session.get(Address, address_id)
         if address is None or address.customer_id != customer_id:
-            raise InvalidContact({"address": "That address does not belong to this customer."})
+            raise InvalidContact({"address": N_("That address does not belong to this customer.")})
         audit = _Audit(session, operator, customer_id)
         audit.log("address", address_id, "undeliverable", address.undeliverable, True)
         audit.log("address", address_id, "undeliverable_reason", address.undeliverable_reason, reason)
         address.undeliverable, address.undeliverable_on, address.undeliverable_reason = True, on, reason
         address.updated_at = utcnow()
+        flag_mailing(session, customer_id, on, campaign_code)
         publish(session, "customer", str(customer_id))
     return version
 
@@ -249,12 +291,14 @@ def record_address(
 
 def validate_address(new: AddressInput) -> AddressInput:
     """The address cleaned, country upper-cased; raises InvalidContact naming each bad field."""
-    cleaned = AddressInput(**{k: clean_line(v) for k, v in asdict(new).items()})
-    errors = {name: "Required." for name in ("line1", "city") if not getattr(cleaned, name)}
+    cleaned = AddressInput(**{k: redact_text(clean_line(v)) for k, v in asdict(new).items()})
+    errors: dict[str, str] = {
+        name: N_("Required.") for name in ("line1", "city") if not getattr(cleaned, name)
+    }
     if not re.fullmatch(r"[A-Za-z]{2}", cleaned.country):
-        errors["country"] = "Required: a two-letter country code such as IT."
+        errors["country"] = N_("Required: a two-letter country code such as IT.")
     if cleaned.kind not in {k.value for k in AddressKind}:
-        errors["kind"] = "Choose home, office or billing."
+        errors["kind"] = N_("Choose home, office or billing.")
     if errors:
         raise InvalidContact(errors)
     return replace(cleaned, country=cleaned.country.upper())
@@ -294,10 +338,14 @@ def _rows(session: Session, model: Any, customer_id: int, *where: Any) -> list[A
 def _current(session: Session, customer: Customer) -> ContactFields:
     phones = _rows(session, Phone, customer.id or 0)
     emails = [e.address for e in _rows(session, Email, customer.id or 0)] + ["", ""]
+    numbers: dict[str, Any] = {
+        slot: next((p.e164 for p in phones if p.kind == kind), "") for slot, kind in _PHONE_SLOTS.items()
+    }
     return ContactFields(
-        **{slot: next((p.e164 for p in phones if p.kind == kind), "") for slot, kind in _PHONE_SLOTS.items()},
+        **numbers,
         email=emails[0],
         email_2=emails[1],
+        birth_date=customer.birth_date.isoformat() if customer.birth_date else "",
         **{name: getattr(customer, name) for name in _CUSTOMER_FIELDS},
     )
 
@@ -322,22 +370,17 @@ def _put(
 
 
 class _Audit:
-    """Writes audit rows for one operator's edit of one customer, inside its transaction."""
+    """Writes the audit log rows (store.audit) of one operator's edit of one customer, in its transaction."""
 
     def __init__(self, session: Session, operator: str, customer_id: int) -> None:
         self._session, self._operator, self._customer_id = session, clean_line(operator), customer_id
 
     def log(self, entity: str, entity_id: int | None, field: str, old: object, new: object) -> None:
-        entry = AuditEntry(
-            operator=self._operator,
-            customer_id=self._customer_id,
-            entity=entity,
-            entity_id=entity_id,
-            field=field,
-            old_value=_text(old),
-            new_value=_text(new),
+        detail = {"entity": entity, "entity_id": entity_id, "field": field}
+        detail |= {"old_value": _text(old), "new_value": _text(new)}
+        audit.record(
+            self._session, self._operator, "customer.edit", customer_id=self._customer_id, detail=detail
         )
-        self._session.add(entry)
 
 
 def _text(value: object) -> str:

@@ -12,9 +12,21 @@ from functools import lru_cache
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
 
+from store.messages import N_, Phrase
+
 _NOT_DIALLABLE = re.compile(r"[^0-9+]")
 _LETTERS = re.compile(r"[^\W\d_]")
 _MASK = "\u2022"
+
+
+_URI = re.compile(r"^\s*(?:tel|sips?):\s*(?P<number>[^@;]*)", re.IGNORECASE)
+
+
+def dialled_part(raw: str) -> str:
+    """The number in a `tel:` or `sip:` URI as switches send them ("tel:+39-06-1234-5678;ext=2",
+    "sip:+390612345678@pbx"): without the scheme, the parameters and the host; other text as is."""
+    match = _URI.match(raw)
+    return match.group("number") if match else raw
 
 
 def digits_of(raw: str) -> str:
@@ -71,37 +83,44 @@ def national_number(e164: str) -> str:
         return digits_of(e164)
 
 
-_REASONS = {
-    ValidationResult.TOO_SHORT: "too short",
-    ValidationResult.TOO_LONG: "too long",
-    ValidationResult.INVALID_COUNTRY_CODE: "an unknown country code",
-    ValidationResult.INVALID_LENGTH: "the wrong length",
+_WRONG_LENGTH = {
+    ValidationResult.TOO_SHORT: N_("{count} digits is too short for a phone number in {region}."),
+    ValidationResult.TOO_LONG: N_("{count} digits is too long for a phone number in {region}."),
+    ValidationResult.INVALID_COUNTRY_CODE: N_(
+        "{count} digits is an unknown country code for a phone number in {region}."
+    ),
+    ValidationResult.INVALID_LENGTH: N_("{count} digits is the wrong length for a phone number in {region}."),
 }
 
 
 def phone_hint(raw: str, region: str) -> str:
-    """ "" when `raw` is a valid number; otherwise one sentence telling the operator what is wrong."""
+    """ "" when `raw` is a valid number; otherwise one sentence (a Phrase) telling the operator
+    what is wrong."""
     raw = raw or ""
     if normalize_phone(raw, region):
         return ""
     digits = digits_of(raw)
     if not digits:
-        return "Type a phone number, or at least its last 4 digits."
+        return N_("Type a phone number, or at least its last 4 digits.")
     if _LETTERS.search(raw):
-        return "A phone number has no letters; search by name, or by the digits alone."
+        return N_("A phone number has no letters; search by name, or by the digits alone.")
     if not raw.strip().startswith(("+", "00")) and not phonenumbers.country_code_for_region(region.upper()):
-        return f"Unknown default region {region!r}: write the number with its +country code."
+        return N_(
+            "Unknown default region {region}: write the number with its +country code.", region=repr(region)
+        )
     for text in _candidates(raw):
         try:
             number = phonenumbers.parse(text, region.upper() or None)
         except NumberParseException:
             continue
-        reason = _REASONS.get(phonenumbers.is_possible_number_with_reason(number))
-        where = phonenumbers.region_code_for_country_code(number.country_code)
-        if reason:
-            return f"{len(digits)} digits is {reason} for a phone number in {where}."
-        return f"Not a valid number in {where}: check the area code, or add the +country code."
-    return "Not a phone number: write it as +39 06 1234 5678 or 06 1234 5678."
+        wrong = _WRONG_LENGTH.get(phonenumbers.is_possible_number_with_reason(number))
+        where = phonenumbers.region_code_for_country_code(number.country_code or 0)
+        if wrong:
+            return Phrase(wrong.msgid, {"count": len(digits), "region": where})
+        return N_(
+            "Not a valid number in {region}: check the area code, or add the +country code.", region=where
+        )
+    return N_("Not a phone number: write it as +39 06 1234 5678 or 06 1234 5678.")
 
 
 @lru_cache(maxsize=4096)  # search-as-you-type shows the same people keystroke after keystroke
@@ -115,7 +134,7 @@ def mask_phone(e164: str) -> str:
     head = f"+{number.country_code} "
     rest = shown.removeprefix(head)
     total = len(digits_of(rest))
-    area = len(re.match(r"\d*", rest).group())
+    area = len(rest) - len(rest.lstrip("0123456789"))
     keep_area = area if total - area >= 6 else 0
     out, seen = [], 0
     for ch in rest:

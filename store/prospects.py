@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import uuid
 
+import phonenumbers
 import sqlalchemy as sa
+from babel.languages import get_official_languages
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from store.db import write_session
+from store.messages import N_
 from store.models import Customer, CustomerStatus, Email, Phone
 from store.notify import publish
+from store.outbox import enqueue
+from store.pan import redact_text
 from store.phones import normalize_phone
 from store.sanitize import clean_line
 
@@ -27,15 +32,16 @@ def create_prospect(
     """The id of a new prospect reachable at `phone_e164` and/or `email`, or of the customer who
     already has that number or address (two operators pressing "new prospect" make one record).
 
-    `region` only matters for a number written without its +country code.
+    `region` only matters for a number written without its +country code. The prospect speaks the
+    main language of the number's country, or of `region` when there is only an e-mail address.
     """
     phone = normalize_phone(phone_e164, region) if phone_e164 else None
     if phone_e164 and phone is None:
-        raise ValueError("not a valid phone number")
+        raise ValueError(N_("not a valid phone number"))
     address = clean_line(email).lower() if email else ""
     if not phone and not address:
-        raise ValueError("a prospect needs a phone number or an e-mail address")
-    given, family = clean_line(given_name)[:120], clean_line(family_name)[:160]
+        raise ValueError(N_("a prospect needs a phone number or an e-mail address"))
+    given, family = redact_text(clean_line(given_name))[:120], redact_text(clean_line(family_name))[:160]
     with write_session(engine) as session:
         _serialise(session, phone or address)
         existing = _existing(session, phone, address)
@@ -47,6 +53,7 @@ def create_prospect(
             family_name=family,
             display_name=f"{given} {family}".strip() or "New prospect",
             status=CustomerStatus.PROSPECT,
+            preferred_language=language_of(phone, region),
         )
         session.add(customer)
         session.flush()
@@ -56,7 +63,25 @@ def create_prospect(
         if address:
             session.add(Email(customer_id=customer.id, address=address, is_primary=True))
         publish(session, "customer", str(customer.id))
+        enqueue(
+            session,
+            "prospect.created",
+            {
+                "customer_id": customer.id,
+                "status": str(customer.status),
+                "language": customer.preferred_language,
+            },
+        )
         return customer.id
+
+
+def language_of(phone_e164: str | None, region: str) -> str:
+    """The first official language of the number's country (of `region` without a number); "en"
+    where neither says (a satellite or non-geographic number, an empty region)."""
+    if phone_e164:
+        region = phonenumbers.region_code_for_number(phonenumbers.parse(phone_e164, None)) or region
+    languages = get_official_languages(region.upper(), de_facto=True) if region else ()
+    return languages[0] if languages else "en"
 
 
 def _serialise(session: Session, key: str) -> None:

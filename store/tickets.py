@@ -13,13 +13,34 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from store import audit
 from store.db import read_session, write_session
-from store.models import Customer, Ticket, TicketPriority, TicketStatus
+from store.messages import N_
+from store.models import Customer, Operator, Phone, Ticket, TicketPriority, TicketStatus
 from store.models.callbacks import Callback, CallbackStatus
+from store.models.calls import Call
+from store.policy import Action, Actor, Forbidden, allowed, require
 from store.sanitize import clean_line
+from store.sla import active_sla
+from store.ticket_events import announce_ticket_change, record_event
 from store.timeutil import utcnow
+
+TICKET_NUMBER = re.compile(r"TK-\d{6}-[0-9A-F]{6}")
+"""The one ticket number format: "TK-", the opening day (YYMMDD), "-", six hex digits."""
+_BULK_SERIALS = 0x100000
+"""Bulk loads number tickets below this; tickets opened one by one draw above it, so never collide."""
+
+
+def ticket_number(opened: datetime, serial: int | None = None) -> str:
+    """A ticket number (TICKET_NUMBER) for a ticket opened at `opened`: random, or from `serial`
+    (below 0x100000) for a bulk load that must be reproducible."""
+    if serial is None:
+        serial = _BULK_SERIALS + secrets.randbelow(0x1000000 - _BULK_SERIALS)
+    elif not 0 <= serial < _BULK_SERIALS:
+        raise ValueError(f"bulk ticket serial {serial} out of range")
+    return f"TK-{opened:%y%m%d}-{serial:06X}"
 
 
 class FollowUpError(ValueError):
@@ -75,43 +96,97 @@ def open_tickets(engine: Engine, customer_id: int) -> list[OpenTicket]:
         ]
 
 
-def apply_ticket_change(session: Session, change: TicketChange, *, customer_id: int, now: datetime) -> int:
-    """Write `change` in `session`'s transaction and return the ticket id."""
+def apply_ticket_change(
+    session: Session, change: TicketChange, *, customer_id: int, now: datetime, operator: str = ""
+) -> int:
+    """Write `change` in `session`'s transaction and return the ticket id.
+
+    A ticket closed (or resolved) since the wrap-up picked it is not reopened: the call is still
+    logged on it (the caller links the interaction), its status and fields stay as the supervisor
+    left them, and its history says a contact came after the close. The operator meant to log the
+    call on that case, not to undo someone's close; a supervisor reopens it if it needs work.
+    """
     if change.status not in set(TicketStatus) or change.priority not in set(TicketPriority):
-        raise FollowUpError(f"unknown ticket status {change.status!r} or priority {change.priority!r}")
+        raise FollowUpError(
+            N_(
+                "unknown ticket status {status} or priority {priority}",
+                status=repr(change.status),
+                priority=repr(change.priority),
+            )
+        )
     if change.ticket_id is None:
         ticket = Ticket(
-            number=f"TK-{now:%y%m%d}-{secrets.token_hex(3).upper()}",
+            number=ticket_number(now),
             customer_id=customer_id,
             subject=clean_line(change.subject)[:200] or "Follow-up",
+            team=session.exec(select(Operator.team).where(Operator.username == operator)).first() or "",
             created_at=now,
-        )
+        )  # the team of the operator who opened it works it (its supervisor sees it in the queue)
         session.add(ticket)
     else:
         found = session.get(Ticket, change.ticket_id, with_for_update=True)
         if found is None or found.customer_id != customer_id:
-            raise FollowUpError(f"ticket {change.ticket_id} is not this customer's")
+            raise FollowUpError(N_("ticket {ticket} is not this customer's", ticket=change.ticket_id))
         ticket = found
+        if not TicketStatus(ticket.status).is_open:
+            note = "a call was logged after the ticket was closed; it stays closed"
+            record_event(
+                session, found.id or 0, operator, "late_contact", str(ticket.status), str(ticket.status), note
+            )
+            announce_ticket_change(session, found, "late_contact")
+            return found.id or 0
+        ticket.version += 1
     ticket.status = TicketStatus(change.status)
-    ticket.priority = TicketPriority(change.priority)
+    ticket.priority = _raised(ticket.priority, TicketPriority(change.priority), new=change.ticket_id is None)
     ticket.category = clean_line(change.category)[:40] or ticket.category
     ticket.assignee = clean_line(change.assignee)[:64] or ticket.assignee
     ticket.updated_at = now
+    if change.ticket_id is not None:
+        ticket.first_response_at = ticket.first_response_at or now
+    resolved = not ticket.status.is_open
+    ticket.resolved_at = now if resolved else None
+    ticket.sla_due = active_sla().next_due(
+        priority=ticket.priority,
+        category=ticket.category,
+        created_at=ticket.created_at,
+        first_response_at=ticket.first_response_at,
+        resolved=resolved,
+    )
     session.flush()
     assert ticket.id is not None
+    announce_ticket_change(session, ticket, "opened" if change.ticket_id is None else "updated")
     return ticket.id
 
 
-def callbacks_for(engine: Engine, assignee: str | None) -> list[CallbackItem]:
-    """Open callbacks by due time: one operator's list, or (assignee None) the supervisor's queue."""
-    query = (
-        select(Callback, Customer.display_name)
-        .join(Customer, Customer.id == Callback.customer_id, isouter=True)  # type: ignore[arg-type]
-        .where(Callback.status == CallbackStatus.OPEN)
-        .order_by(Callback.due_at, Callback.id)  # type: ignore[arg-type]
+def callbacks_for(engine: Engine, actor: Actor, *, everyone: bool = False) -> list[CallbackItem]:
+    """Open callbacks by due time: the actor's own, or (`everyone`) the callback queue of every
+    operator's, which shows other operators' customers: Forbidden unless the actor's role reaches
+    callbacks that are not its own.
+
+    A callback promised without its own number or note shows the number the call came from (else
+    the customer's primary one) and the wrap-up's note: what the operator needs to call back.
+    """
+    if everyone and not allowed(actor.role, Action.CLOSE_CALLBACK, own=False):
+        raise Forbidden(actor, Action.CLOSE_CALLBACK)
+    primary_phone = (
+        select(Phone.e164)
+        .where(Phone.customer_id == Callback.customer_id)
+        .order_by(Phone.is_primary.desc(), Phone.id)  # type: ignore[attr-defined, arg-type]
+        .limit(1)
+        .correlate(Callback)
+        .scalar_subquery()
     )
-    if assignee is not None:
-        query = query.where(Callback.assignee == assignee)
+    query = (
+        sa.select(
+            Callback, col(Customer.display_name), col(Call.caller_number), col(Call.notes), primary_phone
+        )
+        .join(Customer, col(Customer.id) == col(Callback.customer_id), isouter=True)
+        .join(Call, col(Call.call_id) == col(Callback.call_id), isouter=True)
+        .where(col(Callback.status) == CallbackStatus.OPEN)
+        .order_by(col(Callback.due_at), col(Callback.id))
+    )
+    if not everyone:
+        query = query.where(col(Callback.assignee) == actor.username)
     with read_session(engine) as session:
         return [
             CallbackItem(
@@ -120,23 +195,34 @@ def callbacks_for(engine: Engine, assignee: str | None) -> list[CallbackItem]:
                 name or "",
                 row.assignee,
                 row.due_at,
-                row.phone,
-                row.note,
+                row.phone or caller or phone or "",
+                row.note or clean_line(notes)[:500],
                 row.status,
             )
-            for row, name in session.exec(query).all()
+            for row, name, caller, notes, phone in session.execute(query).all()
         ]
 
 
-def close_callback(engine: Engine, callback_id: int, status: CallbackStatus = CallbackStatus.DONE) -> bool:
-    """Mark an open callback done (or cancelled); False if it was not open any more."""
+def close_callback(
+    engine: Engine, actor: Actor, callback_id: int, status: CallbackStatus = CallbackStatus.DONE
+) -> bool:
+    """Mark an open callback done (or cancelled); False if it was not open any more. Operators
+    close their own; supervisors and admins anyone's (store.policy). Audited."""
     with write_session(engine) as session:
+        row = session.get(Callback, callback_id)
+        if row is None or row.status != CallbackStatus.OPEN:
+            return False
+        require(actor, Action.CLOSE_CALLBACK, owner=row.assignee)
         result = session.execute(
             sa.update(Callback)
             .where(Callback.id == callback_id, Callback.status == CallbackStatus.OPEN)  # type: ignore[arg-type]
             .values(status=status, done_at=utcnow())
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        if not result.rowcount:  # type: ignore[attr-defined]
+            return False
+        detail = {"callback": callback_id, "status": str(status), "assignee": row.assignee}
+        audit.record(session, actor.username, "callback.close", customer_id=row.customer_id, detail=detail)
+        return True
 
 
 def parse_callback_time(text: str, now: datetime) -> datetime:
@@ -159,6 +245,15 @@ def parse_callback_time(text: str, now: datetime) -> datetime:
         if pattern == "%H:%M" and when <= local_now:
             when += timedelta(days=1)
         if when <= local_now:
-            raise FollowUpError(f"callback time {text} is in the past")
+            raise FollowUpError(N_("callback time {text} is in the past", text=text))
         return when.astimezone(UTC)
-    raise FollowUpError(f"callback time {text!r}: use +2h, 14:30 or 2026-12-01 09:15")
+    raise FollowUpError(N_("callback time {text}: use +2h, 14:30 or 2026-12-01 09:15", text=repr(text)))
+
+
+def _raised(current: TicketPriority, asked: TicketPriority, *, new: bool) -> TicketPriority:
+    """A wrap-up may raise an open ticket's priority, never lower it: its form starts at "normal",
+    and taking that as an answer would silently undo a supervisor's escalation."""
+    if new:
+        return asked
+    ladder = list(TicketPriority)
+    return max(current, asked, key=ladder.index)

@@ -40,3 +40,13 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def date_of(value: date | datetime | str) -> date:
+    """A DATE column's aggregate (max, min) as a date: PostgreSQL gives a date, SQLite at times the
+    stored ISO text."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(value[:10])

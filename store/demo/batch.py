@@ -19,6 +19,7 @@ TABLES = (
     "email",
     "address",
     "holding",
+    "balancesnapshot",
     "warranty",
     "ticket",
     "interaction",

@@ -95,11 +95,7 @@ def add_customer(
     segment = spec.segment or rng.choices(SEGMENTS, weights=_SEGMENT_WEIGHTS)[0]
     age = rng.randint(18, 26) if segment == "student" else rng.randint(24, 88)
     since = today - timedelta(days=rng.randint(30, 365 * min(age - 17, 20)))
-    left_on = (
-        since + timedelta(days=rng.randint(1, (today - since).days))
-        if status is CustomerStatus.FORMER
-        else None
-    )
+    left_on = _left_on(rng, since, today) if status is CustomerStatus.FORMER else None
     points = int(rng.lognormvariate(7, 1.3)) if status is CustomerStatus.ACTIVE else 0
     expiring = rng.randint(1, points) if points and rng.random() < 0.3 else 0
     created = at(since, rng)
@@ -232,3 +228,15 @@ def _address(
         created_at=at(valid_from, rng),
         updated_at=None,
     )
+
+
+RECENT_LEAVERS = 0.4
+"""Share of former customers who left in the last 180 days: the churn the model learns from."""
+
+
+def _left_on(rng: random.Random, since: date, today: date) -> date:
+    """When a former customer left: often recently (churn goes on), else any time in their tenure."""
+    days = (today - since).days
+    if rng.random() < RECENT_LEAVERS:
+        return today - timedelta(days=rng.randint(1, min(180, days)))
+    return since + timedelta(days=rng.randint(1, days))

@@ -15,9 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import SQLModel
 
-import store.models  # noqa: F401  (registers every table on the metadata)
 from store.db import is_sqlite, write_session
 from store.demo.batch import TABLES, Batch
 from store.demo.catalogue import PRODUCTS
@@ -28,6 +26,7 @@ from store.demo.people import LOCALE_WEIGHTS, LOCALES, Pools, build_pools
 from store.demo.phones import random_phone
 from store.demo.staff import CAMPAIGNS, OPERATORS
 from store.demo.story import DemoContext, add_story
+from store.models import every_table
 
 CHUNK_CUSTOMERS = 2_000
 INSERT_ROWS = 5_000
@@ -72,10 +71,13 @@ def generate_demo(
     with engine.connect() as connection:
         existing = connection.scalar(sa.select(sa.func.count()).select_from(_table("customer"))) or 0
         next_ids = {table: _max_id(connection, table) + 1 for table in TABLES}
+        taken = _taken_key(connection, next_ids)
     if existing and not append:
         raise DemoRefused(
             f"the database already has {existing} customers; pass --append to add demo data anyway"
         )
+    if taken:
+        raise DemoRefused(f"cannot append: the new rows' keys would repeat {taken}, already in the database")
     rng = random.Random(seed)
     pools = build_pools(seed)
     context = _load_reference_rows(engine, next_ids, today, stats)
@@ -192,7 +194,9 @@ def _copy_rows(connection: Connection, table: str, rows: list[dict[str, Any]]) -
     str enums, dates, aware UTC datetimes, Decimals)."""
     columns = list(rows[0])
     names = ", ".join(f'"{column}"' for column in columns)
-    with connection.connection.driver_connection.cursor() as cursor:
+    driver = connection.connection.driver_connection
+    assert driver is not None  # a checked-out connection
+    with driver.cursor() as cursor:
         with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row([row[column] for column in columns])
@@ -212,9 +216,26 @@ def _sync_sequences(engine: Engine) -> None:
             )
 
 
+_KEYS_FROM_IDS = (("customer", "external_id", "C"), ("ticket", "number", "TK"), ("call", "call_id", "demo-"))
+"""Unique keys the demo makes from a row's id (prefix + 8 digits; see customers.py and history.py)."""
+
+
+def _taken_key(connection: Connection, next_ids: dict[str, int]) -> str | None:
+    """A key the next demo rows would get that a row (imported, or made by hand) already has."""
+    for table, column, prefix in _KEYS_FROM_IDS:
+        key = _table(table).c[column]
+        first = f"{prefix}{next_ids[table]:08d}"
+        query = sa.select(key).where(
+            key.startswith(prefix, autoescape=True), sa.func.length(key) == len(first), key >= first
+        )
+        if (found := connection.scalar(query.limit(1))) is not None:
+            return f"{table}.{column} {found!r}"
+    return None
+
+
 def _max_id(connection: Connection, table: str) -> int:
     return connection.scalar(sa.select(sa.func.max(_table(table).c.id))) or 0
 
 
 def _table(name: str) -> sa.Table:
-    return SQLModel.metadata.tables[name]
+    return every_table().tables[name]

@@ -11,7 +11,8 @@ from store.demo.customers import CustomerFacts, at
 from store.demo.staff import AGENTS, CAMPAIGNS
 from store.models import Channel, CustomerStatus, TicketPriority, TicketStatus
 from store.models import ProductCategory as Cat
-from store.outcomes import load_outcomes
+from store.tickets import ticket_number
+from store.wrapup.config import load_outcomes
 
 # category -> (product categories a ticket of it is about, subjects)
 _TICKETS: dict[str, tuple[tuple[Cat, ...], tuple[str, ...]]] = {
@@ -72,8 +73,10 @@ def add_tickets(
     count: int,
     *,
     category: str | None = None,
+    before: date | None = None,
 ) -> None:
-    """`count` tickets, each with 1-5 interactions, about the customer's holdings where it fits."""
+    """`count` tickets, each with 1-5 interactions, about the customer's holdings where it fits;
+    with `before`, opened in the 90 days before that date (and closed since)."""
     for _ in range(count):
         chosen = category or rng.choice(tuple(_TICKETS))
         about, subjects = _TICKETS[chosen]
@@ -83,7 +86,7 @@ def add_tickets(
             subjects = _TICKETS[chosen][1]
         holding_id, product = rng.choice(matching) if matching else (None, None)
         subject = rng.choice(subjects) + (f": {product.name}" if product else "")
-        _add_ticket(rng, batch, customer, holding_id, chosen, subject, today)
+        _add_ticket(rng, batch, customer, holding_id, chosen, subject, today, before)
 
 
 def _add_ticket(
@@ -94,11 +97,15 @@ def _add_ticket(
     category: str,
     subject: str,
     today: date,
+    before: date | None = None,
 ) -> None:
     status = rng.choices(tuple(TicketStatus), weights=(20, 15, 20, 45))[0]
     recent = status.is_open or customer.status is CustomerStatus.PROSPECT
     end = customer.left_on or today
     days_back = rng.randint(0, 45) if recent else rng.randint(0, max(0, (end - customer.since).days))
+    if before is not None:
+        status = rng.choice((TicketStatus.RESOLVED, TicketStatus.CLOSED))
+        end, days_back = before, rng.randint(1, min(90, max(1, (before - customer.since).days)))
     created = at(end - timedelta(days=days_back), rng)
     priority = (
         TicketPriority.HIGH
@@ -110,7 +117,7 @@ def _add_ticket(
     last_contact = _add_timeline(rng, batch, customer.id, ticket_id, status, subject, assignee, created)
     batch.add(
         "ticket",
-        number=f"TK{ticket_id:08d}",
+        number=ticket_number(created, ticket_id),
         customer_id=customer.id,
         holding_id=holding_id,
         subject=subject,

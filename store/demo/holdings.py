@@ -1,4 +1,5 @@
-"""What a demo customer holds: accounts, masked cards, loans, insurance and appliances with warranties.
+"""What a demo customer holds: accounts (with a balance history), masked cards, loans, insurance and
+appliances with warranties.
 
 Appliance purchase dates are drawn backwards from the warranty end the demo wants (expired,
 expiring within 30 days, or active), so every state shows up relative to `today`.
@@ -11,7 +12,9 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
+from store.demo.balances import add_balance_history
 from store.demo.batch import Batch
 from store.demo.catalogue import PRODUCT_BY_CODE, ProductSpec, product_mix
 from store.models import HoldingStatus, ProductCategory, WarrantyKind
@@ -92,7 +95,7 @@ def _add_holding(
 ) -> int:
     end = owner.left_on or today
     opened = owner.since + timedelta(days=rng.randint(0, max(0, (end - owner.since).days)))
-    row = {
+    row: dict[str, Any] = {
         "reference": "",
         "balance": None,
         "price_paid": None,
@@ -124,6 +127,7 @@ def _add_holding(
         row["reference"] = f"{spec.code[:3]}-{_digits(rng, 9)}"
         row["price_paid"] = _money(float(spec.list_price or 0) * rng.uniform(0.9, 1.2))
         row["next_payment_on"] = add_months(opened, 12 * ((today - opened).days // 365 + 1))
+    held = row["balance"]  # before a leaver's closing empties it
     if owner.left_on is not None and category is not ProductCategory.APPLIANCE:
         row.update(
             status=HoldingStatus.CLOSED,
@@ -141,6 +145,10 @@ def _add_holding(
     holding_id = batch.add(
         "holding", customer_id=owner.customer_id, product_id=product_id, opened_on=opened, **row
     )
+    if category is ProductCategory.CURRENT_ACCOUNT:
+        add_balance_history(
+            rng, batch, holding_id, balance=held, opened=opened, left_on=owner.left_on, today=today
+        )
     if category is ProductCategory.APPLIANCE:
         # A story's warranty that "ends in 12 days" must not already be extended.
         _add_warranties(rng, batch, holding_id, spec, opened, may_extend=owner.warranty_end is None)

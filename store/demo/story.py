@@ -12,6 +12,9 @@ from store.demo.history import add_calls, add_campaign_contacts, add_tickets
 from store.demo.holdings import Owner, add_holdings
 from store.models import CustomerStatus
 
+CHURN_COMPLAINTS = 0.7
+"""Share of leavers with complaints in the 90 days before they left (others: a few at random)."""
+
 
 @dataclass(frozen=True)
 class DemoContext:
@@ -59,6 +62,10 @@ def add_story(
         )
         holdings = add_holdings(rng, batch, owner, context.product_ids, context.today, count, plan.products)
     tickets = rng.choices((0, 1, 2, 3, 4), weights=(50, 28, 12, 6, 4))[0]
+    if customer.left_on is not None and rng.random() < CHURN_COMPLAINTS:
+        # The churn signal: who leaves has usually complained and called in the weeks before.
+        add_tickets(rng, batch, customer, holdings, context.today, rng.randint(1, 3),
+                    category="complaint", before=customer.left_on)  # fmt: skip
     if plan.ticket_category:
         add_tickets(rng, batch, customer, holdings, context.today, 1, category=plan.ticket_category)
     add_tickets(rng, batch, customer, holdings, context.today, tickets)

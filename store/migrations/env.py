@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlmodel import SQLModel
+from sqlalchemy.engine import Connection
 
-import store.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from store.db import make_engine
+from store.models import every_table
 
-target_metadata = SQLModel.metadata
+target_metadata = every_table()
 
 
 def run_migrations() -> None:
@@ -21,7 +21,7 @@ def run_migrations() -> None:
         _run(new_connection)
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

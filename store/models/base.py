@@ -6,9 +6,15 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from store.timeutil import UTCDateTime, utcnow
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """A table model's Core table: SQLModel sets `__table__` but does not declare it for type checkers."""
+    table: sa.Table = model.__table__  # type: ignore[attr-defined]
+    return table
 
 
 def enum_field(default: Any = None, *, index: bool = False, nullable: bool = False) -> Any:

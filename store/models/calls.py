@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from store.models.base import created_at_field, enum_field, text_field, timestamp_field
@@ -12,15 +13,38 @@ from store.models.customers import Channel
 
 
 class CallStatus(StrEnum):
+    """Where a call stands: `wrap_up` is answered and ended, waiting for its outcome; `missed`
+    rang out unanswered; `abandoned`, the caller hung up (or left the chat) before an answer."""
+
     RINGING = "ringing"
     ANSWERED = "answered"
     WRAP_UP = "wrap_up"
     DONE = "done"
+    MISSED = "missed"
+    ABANDONED = "abandoned"
 
 
 class Call(SQLModel, table=True):
     """One call or chat. `call_id` comes from the telephony side (or is made up for a manual
     lookup) and is unique, so replaying a logged outcome is idempotent."""
+
+    __table_args__ = (
+        # The reports read this index alone (0014_reports); first-contact resolution's "same
+        # customer, same reason, soon after" the second.
+        sa.Index(
+            "ix_call_reports",
+            "rang_at",
+            "operator",
+            "reason",
+            "outcome",
+            "customer_id",
+            "campaign_code",
+            "answered_at",
+            "ended_at",
+            "wrapped_at",
+        ),
+        sa.Index("ix_call_customer_reason_rang", "customer_id", "reason", "rang_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     call_id: str = Field(max_length=64, unique=True, index=True)

@@ -8,6 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+import store.models.customers  # noqa: F401  (foreign keys: customer_id -> customer)
 from store.models.base import created_at_field, money_field, text_field
 
 
@@ -33,6 +34,8 @@ class Offer(SQLModel, table=True):
     cooldown_days: int = 30
     later_days: int = 7
     eligibility: str = Field(default="{}", sa_type=sa.Text)
+    translations: str = Field(default="{}", sa_type=sa.Text)
+    """Title and script per language as JSON (`{"it": {"title": ..., "script": ...}}`)."""
     active: bool = True
     loaded_at: datetime = created_at_field()
 
@@ -52,6 +55,10 @@ class OfferPresentation(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("call_id", "offer_code", name="uq_offerpresentation_call_offer"),
         sa.Index("ix_offerpresentation_customer_at", "customer_id", "presented_at"),
+        # the offers report reads this index alone (0014_reports)
+        sa.Index(
+            "ix_offerpresentation_reports", "presented_at", "operator", "offer_code", "segment", "response"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

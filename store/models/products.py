@@ -6,8 +6,10 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+import store.models.customers  # noqa: F401  (foreign keys: holding.customer_id -> customer)
 from store.models.base import enum_field, money_field, text_field
 
 
@@ -86,3 +88,16 @@ class Warranty(SQLModel, table=True):
     price: Decimal | None = money_field()
     covers: str = text_field(max_length=200)
     claims: int = 0
+
+
+class BalanceSnapshot(SQLModel, table=True):
+    """A holding's balance from a day on, written when it changes (an import, the demo's history):
+    what the churn model reads to see a balance falling. The latest one on or before a day is the
+    balance that day."""
+
+    __table_args__ = (sa.UniqueConstraint("holding_id", "taken_on", name="uq_balancesnapshot_holding_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    holding_id: int = Field(foreign_key="holding.id", ondelete="CASCADE")
+    taken_on: date
+    balance: Decimal = money_field(Decimal(0))

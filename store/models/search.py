@@ -1,4 +1,5 @@
-"""Tables of the customer search index (kept current by `store.search.sync` on every flush).
+"""Tables of the customer search index (kept current by `store.search.sync`, whose flush hook
+`store.search.install_index_hook` registers).
 
 They are plain Core tables: the index is written and read in bulk with Core statements, never as
 ORM objects. Token and digit columns compare byte-wise ("C" collation on PostgreSQL, SQLite's
@@ -7,11 +8,10 @@ binary default) so a prefix is a range query on the index.
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
+
+import store.models.customers  # noqa: F401  (foreign keys: the index points at customer and phone)
 
 
 def bytewise_string(length: int) -> sa.types.TypeEngine[str]:
@@ -66,11 +66,3 @@ search_phone = sa.Table(
 
 REBUILT_INDEXES = ("ix_search_token_key_key", "ix_search_posting_token", "ix_search_posting_customer")
 """Indexes a full rebuild drops before its bulk insert and creates again after (much faster)."""
-
-
-@sa.event.listens_for(Session, "after_flush")
-def _keep_index_current(session: Session, _context: Any) -> None:
-    """Every ORM write, from any caller, updates the index in its own transaction."""
-    from store.search.sync import sync_flush  # late: store.search imports the models
-
-    sync_flush(session)

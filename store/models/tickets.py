@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+import store.models.products  # noqa: F401  (foreign keys: ticket.holding_id -> holding)
 from store.models.base import created_at_field, enum_field, text_field, timestamp_field
 from store.models.customers import Channel
 
@@ -32,6 +34,17 @@ class TicketPriority(StrEnum):
 class Ticket(SQLModel, table=True):
     """A case the business works on for a customer, possibly about one holding."""
 
+    __table_args__ = (
+        sa.Index("ix_ticket_queue_team_sla", "team", "sla_due", "id", "status"),
+        sa.Index("ix_ticket_queue_team_created", "team", "created_at", "id", "status"),
+        sa.Index("ix_ticket_queue_sla", "sla_due", "id", "status"),
+        sa.Index("ix_ticket_queue_created", "created_at", "id", "status"),
+        sa.Index("ix_ticket_reports", "created_at", "assignee", "team", "resolved_at", "sla_due"),
+    )
+    """The supervisor's queue pages by (sla_due, id) or (created_at, id), within a team (a
+    supervisor) or across them (an admin); the status filter is read from the index. The tickets
+    report reads its own index alone (0014_reports)."""
+
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=20, unique=True, index=True)
     customer_id: int = Field(foreign_key="customer.id", index=True, ondelete="CASCADE")
@@ -41,9 +54,32 @@ class Ticket(SQLModel, table=True):
     priority: TicketPriority = enum_field(TicketPriority.NORMAL)
     status: TicketStatus = enum_field(TicketStatus.OPEN, index=True)
     assignee: str = text_field(max_length=64, index=True)
+    team: str = text_field(max_length=40, index=True)
+    """The team that works the ticket (a supervisor steers their team's tickets)."""
     sla_due: datetime | None = timestamp_field()
+    first_response_at: datetime | None = timestamp_field()
+    resolved_at: datetime | None = timestamp_field()
+    resolution: str = Field(default="", max_length=4000)
+    version: int = Field(default=1, nullable=False)
+    """Bumped by every change: a writer that read an older version is refused, never overwrites."""
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
+
+
+class TicketEvent(SQLModel, table=True):
+    """One step in a ticket's life that is not a contact: a reassignment, an escalation, a
+    priority change, an internal note, a close or reopen; who did it and what changed."""
+
+    __tablename__ = "ticketevent"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True, ondelete="CASCADE")
+    at: datetime = created_at_field()
+    actor: str = text_field(max_length=64)
+    kind: str = text_field(max_length=20)
+    old_value: str = text_field(max_length=200)
+    new_value: str = text_field(max_length=200)
+    note: str = Field(default="", max_length=4000)
 
 
 class Interaction(SQLModel, table=True):

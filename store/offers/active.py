@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from store.models.base import table_of
 from store.models.offers import Offer, OfferPolicy
 from store.offers.rules import Rule, parse_rule
 
@@ -38,6 +39,10 @@ class ActiveOffer:
     cooldown_days: int
     later_days: int
     rule: Rule | None
+    titles: dict[str, str] = field(default_factory=dict)
+    """The title per language (the catalogue's translations); `title` is the default."""
+    scripts: dict[str, str] = field(default_factory=dict)
+    """The script per language; `script` is the default."""
 
 
 @dataclass(frozen=True)
@@ -52,10 +57,10 @@ class ActiveCatalogue:
         return max([30] + [o.cooldown_days for o in self.offers] + [o.later_days for o in self.offers])
 
 
-_offer = Offer.__table__.c
+_offer = table_of(Offer).c
 _STATE = sa.select(sa.func.count(), sa.func.max(_offer.loaded_at)).where(_offer.active == sa.true())
-_OFFERS = sa.select(Offer.__table__).where(_offer.active == sa.true())
-_POLICY = sa.select(OfferPolicy.__table__).where(OfferPolicy.__table__.c.id == 1)
+_OFFERS = sa.select(table_of(Offer)).where(_offer.active == sa.true())
+_POLICY = sa.select(table_of(OfferPolicy)).where(table_of(OfferPolicy).c.id == 1)
 _cache: weakref.WeakKeyDictionary[Engine, tuple[Any, ActiveCatalogue]] = weakref.WeakKeyDictionary()
 
 
@@ -77,6 +82,7 @@ def active_catalogue(engine: Engine, connection: sa.Connection) -> ActiveCatalog
 
 def _active(row: sa.Row[Any]) -> ActiveOffer:
     raw = json.loads(row.eligibility or "{}")
+    translations = json.loads(row.translations or "{}")
     return ActiveOffer(
         code=row.code,
         title=row.title,
@@ -91,4 +97,10 @@ def _active(row: sa.Row[Any]) -> ActiveOffer:
         cooldown_days=row.cooldown_days,
         later_days=row.later_days,
         rule=parse_rule(raw) if raw else None,
+        titles=_per_language(translations, "title"),
+        scripts=_per_language(translations, "script"),
     )
+
+
+def _per_language(translations: dict[str, dict[str, str]], name: str) -> dict[str, str]:
+    return {language: texts[name] for language, texts in translations.items() if name in texts}

@@ -15,12 +15,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from store.languages import normalise_language
 from store.models import Channel
 from store.offers.rules import RuleError, parse_rule
 from store.sanitize import clean_line, clean_text
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "data" / "offers.toml"
-CATEGORIES = ("sales", "service")
+CATEGORIES = ("sales", "service", "retention")
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,39}$")
 _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*offer[ \t]*\]\]", re.MULTILINE)
 _KEYS = {
@@ -38,7 +39,10 @@ _KEYS = {
     "cooldown_days",
     "later_days",
     "eligible",
+    "translations",
 }
+_TRANSLATED = {"title": 120, "script": 2000}
+"""What an offer may give per language, and its limit (as for the default text)."""
 
 
 class CatalogueError(ValueError):
@@ -67,10 +71,16 @@ class OfferSpec:
     cooldown_days: int
     later_days: int
     eligibility: dict[str, Any] = field(default_factory=dict)
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Title and script per language: {"it": {"title": ..., "script": ...}}; either may be absent."""
 
     @property
     def eligibility_json(self) -> str:
         return json.dumps(self.eligibility, sort_keys=True)
+
+    @property
+    def translations_json(self) -> str:
+        return json.dumps(self.translations, sort_keys=True, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -167,6 +177,7 @@ def _offer(raw: dict[str, Any], errors: list[str]) -> OfferSpec | None:
             parse_rule(eligibility)
         except RuleError as error:
             errors.append(str(error))
+    translations = _translations(raw.get("translations"), errors)
     if errors:
         return None
     return OfferSpec(
@@ -184,7 +195,33 @@ def _offer(raw: dict[str, Any], errors: list[str]) -> OfferSpec | None:
         cooldown_days=cooldown,
         later_days=later,
         eligibility=eligibility,
+        translations=translations,
     )
+
+
+def _translations(raw: Any, errors: list[str]) -> dict[str, dict[str, str]]:
+    """`[offer.translations.it]` tables: a title and/or a script per language, cleaned and limited
+    like the default ones; a language is spelled as Babel does (`pt-br` is stored as `pt_BR`)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        errors.append(f"translations must be tables like [offer.translations.it], got {raw!r}")
+        return {}
+    result: dict[str, dict[str, str]] = {}
+    for tag, texts in raw.items():
+        where, language = f"translations.{tag}", normalise_language(str(tag))
+        if language is None:
+            errors.append(f"{where}: {tag!r} is not a language tag (use it, es, pt_BR, de ...)")
+        elif language in result:
+            errors.append(f"{where}: language {language!r} appears twice")
+        elif not isinstance(texts, dict) or not texts:
+            errors.append(f"{where} must be a table with a title and/or a script")
+        else:
+            problems: list[str] = [f"unknown key {key!r}" for key in texts if key not in _TRANSLATED]
+            found = {name: _text(texts, name, limit, problems) for name, limit in _TRANSLATED.items()}
+            errors.extend(f"{where}: {problem}" for problem in problems)
+            result[language] = {name: text for name, text in found.items() if text}
+    return result
 
 
 def _text(raw: dict[str, Any], key: str, limit: int, errors: list[str], *, required: bool = False) -> str:

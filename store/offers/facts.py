@@ -6,13 +6,14 @@ below filters on `customer_id` (or the holding ids just read), each backed by an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 import sqlalchemy as sa
 
 from store.models import (
+    Address,
     Customer,
     Holding,
     HoldingStatus,
@@ -22,7 +23,9 @@ from store.models import (
     TicketStatus,
     Warranty,
 )
+from store.models.base import table_of
 from store.models.offers import OfferPresentation
+from store.models.segments import CustomerChurn, CustomerRfm, SegmentMember
 from store.profile.rows import mask_card
 from store.sanitize import clean_line
 from store.timeutil import UTCDateTime
@@ -80,15 +83,23 @@ class CustomerFacts:
     holdings: tuple[HeldItem, ...] = ()
     open_ticket_categories: tuple[str, ...] = ()
     answers: tuple[PastAnswer, ...] = ()
+    # --- computed marketing facts (store/segments, store/churn) ---
+    segments: frozenset[str] = frozenset()
+    """The customer's RFM segment and the rule segments they are in, as of the last refresh."""
+    churn_risk: float | None = None
+    closed_categories: frozenset[str] = frozenset()
+    """Categories of products the customer held and closed."""
+    mail_returned: bool = False
+    """Every current postal address returns mail (undeliverable): nothing may go by post."""
 
 
-_CID = sa.bindparam("customer_id")
-_customer = Customer.__table__.c
+_CID = sa.bindparam("customer_id", type_=sa.Integer)
+_customer = table_of(Customer).c
 _CUSTOMER = sa.select(
     _customer.segment, _customer.birth_date, _customer.created_at, _customer.loyalty_tier,
     _customer.loyalty_points, _customer.collections, *(_customer[f] for f in CONSENT_OF_CHANNEL.values()),
 ).where(_customer.id == _CID)  # fmt: skip
-_holding, _product, _warranty = Holding.__table__.c, Product.__table__.c, Warranty.__table__.c
+_holding, _product, _warranty = table_of(Holding).c, table_of(Product).c, table_of(Warranty).c
 _HOLDINGS = (
     sa.select(
         _holding.id,
@@ -100,7 +111,7 @@ _HOLDINGS = (
         _holding.balance,
         _holding.price_paid,
     )  # fmt: skip
-    .join(Product.__table__, _product.id == _holding.product_id)
+    .join(table_of(Product), _product.id == _holding.product_id)
     .where(_holding.customer_id == _CID, _holding.status != HoldingStatus.CLOSED.value)
 )
 # A separate lookup by the holding ids just read: a join or a max() subquery let PostgreSQL pick a
@@ -108,14 +119,42 @@ _HOLDINGS = (
 _WARRANTY_ENDS = sa.select(_warranty.holding_id, _warranty.ends_on).where(
     _warranty.holding_id.in_(sa.bindparam("holding_ids", expanding=True))
 )
-_ticket = Ticket.__table__.c
+_ticket = table_of(Ticket).c
 _OPEN_TICKETS = sa.select(_ticket.category).where(
     _ticket.customer_id == _CID, _ticket.status.in_([TicketStatus.OPEN.value, TicketStatus.PENDING.value])
 )
-_answer = OfferPresentation.__table__.c
+_answer = table_of(OfferPresentation).c
 _ANSWERS = sa.select(_answer.call_id, _answer.offer_code, _answer.response, _answer.presented_at).where(
     _answer.customer_id == _CID, _answer.presented_at >= sa.bindparam("since", type_=UTCDateTime)
 )
+
+_rfm, _member, _churn = table_of(CustomerRfm).c, table_of(SegmentMember).c, table_of(CustomerChurn).c
+_SEGMENTS = sa.union_all(
+    sa.select(_rfm.rfm_segment).where(_rfm.customer_id == _CID, _rfm.rfm_segment != ""),
+    sa.select(_member.segment).where(_member.customer_id == _CID),
+)
+_CHURN = sa.select(_churn.risk).where(_churn.customer_id == _CID)
+_CLOSED = (
+    sa.select(_product.category)
+    .join(table_of(Holding), _product.id == _holding.product_id)
+    .where(_holding.customer_id == _CID, _holding.status == HoldingStatus.CLOSED.value)
+    .distinct()
+)
+_address = table_of(Address).c
+_POSTAL = sa.select(_address.undeliverable).where(_address.customer_id == _CID, _address.valid_to.is_(None))
+
+
+def with_computed(connection: sa.Connection, facts: CustomerFacts) -> CustomerFacts:
+    """`facts` with the derived fields read: segments, churn risk, closed products, returned mail."""
+    key = {"customer_id": facts.customer_id}
+    postal = list(connection.execute(_POSTAL, key).scalars())
+    return replace(
+        facts,
+        segments=frozenset(connection.execute(_SEGMENTS, key).scalars()),
+        churn_risk=connection.execute(_CHURN, key).scalar(),
+        closed_categories=frozenset(connection.execute(_CLOSED, key).scalars()),
+        mail_returned=bool(postal) and all(postal),
+    )
 
 
 def load_facts(connection: sa.Connection, customer_id: int, *, history_since: date) -> CustomerFacts | None:
@@ -128,7 +167,7 @@ def load_facts(connection: sa.Connection, customer_id: int, *, history_since: da
     if customer is None:
         return None
     since = {**key, "since": datetime.combine(history_since, time(), tzinfo=UTC)}
-    return CustomerFacts(
+    facts = CustomerFacts(
         customer_id=customer_id,
         segment=customer.segment,
         birth_date=customer.birth_date,
@@ -151,9 +190,10 @@ def load_facts(connection: sa.Connection, customer_id: int, *, history_since: da
             for row in connection.execute(_ANSWERS, since)
         ),
     )
+    return with_computed(connection, facts)
 
 
-def _shown_reference(category: str, reference: str) -> str:
+def shown_reference(category: str, reference: str) -> str:
     """What a "why" may quote: a card number only masked (first 6 / last 4), as the profile shows it."""
     reference = clean_line(reference)
     return mask_card(reference) if category == ProductCategory.CREDIT_CARD else reference
@@ -170,7 +210,7 @@ def _holdings(connection: sa.Connection, key: dict[str, int]) -> tuple[HeldItem,
             product_code=row.code,
             product_name=clean_line(row.name),
             category=row.category,
-            reference=_shown_reference(row.category, row.reference),
+            reference=shown_reference(row.category, row.reference),
             opened_on=row.opened_on,
             balance=row.balance,
             price_paid=row.price_paid,

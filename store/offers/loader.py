@@ -52,6 +52,7 @@ def _fill(offer: Offer, spec: OfferSpec) -> None:
     offer.channels = ",".join(spec.channels)
     offer.cooldown_days, offer.later_days = spec.cooldown_days, spec.later_days
     offer.eligibility = spec.eligibility_json
+    offer.translations = spec.translations_json
     offer.active, offer.loaded_at = True, utcnow()
 
 

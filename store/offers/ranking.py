@@ -1,6 +1,8 @@
 """Next best offer for one customer now: eligible, not suppressed, ranked by learned priority.
 
-priority = sampled propensity (offer x segment) x value x business weight. Everything is read in
+priority = sampled propensity (offer x segment) x worth, where worth is value x business weight,
+and for a retention offer also the customer's churn risk (`worth`): what it keeps is worth more
+the likelier the customer is to leave, so retention offers rank by the risk. Everything is read in
 one short read transaction: a handful of indexed queries on this customer's rows (`facts.py`),
 the segment's counters, and the catalogue from a per-engine cache (`active.py`), because it runs
 during the screen pop.
@@ -9,12 +11,14 @@ during the screen pop.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from store.languages import Localised, pick_text
+from store.models.base import table_of
 from store.models.offers import OfferStat
 from store.offers.active import ActiveOffer, active_catalogue
 from store.offers.facts import load_facts
@@ -35,6 +39,19 @@ class OfferSuggestion:
     acceptance_rate: float | None
     presented_count: int
     score: float
+    titles: dict[str, str] = field(default_factory=dict)
+    """The title in other languages (the catalogue's translations); `title` is the default."""
+    scripts: dict[str, str] = field(default_factory=dict)
+    """The script in other languages; `script` is the default."""
+
+    def title_in(self, *languages: str | None) -> Localised:
+        """The title in the first of `languages` the catalogue has (the operator's), else the
+        default one marked as a fallback."""
+        return pick_text(self.title, self.titles, *languages)
+
+    def script_in(self, *languages: str | None) -> Localised:
+        """The script to read out: pass the customer's language first, then the operator's."""
+        return pick_text(self.script, self.scripts, *languages)
 
 
 @dataclass(frozen=True)
@@ -54,9 +71,21 @@ class _Evaluation:
     decisions: list[OfferDecision]
     counts: dict[str, Counts]
     allowance: int
+    churn_risk: float | None
 
 
-_stat = OfferStat.__table__.c
+RETENTION = "retention"
+
+
+def worth(value: float, weight: float, category: str, churn_risk: float | None) -> float:
+    """What making an offer is worth before its propensity: value x weight, times the churn risk
+    for a retention offer (not scored yet: nothing to keep)."""
+    if category == RETENTION:
+        return value * weight * (churn_risk or 0.0)
+    return value * weight
+
+
+_stat = table_of(OfferStat).c
 _STATS = sa.select(_stat.offer_code, _stat.shown, _stat.accepted).where(
     _stat.segment == sa.bindparam("segment")
 )
@@ -90,7 +119,7 @@ def _evaluate(
         decisions.append(
             OfferDecision(offer.code, offer.title, verdict.ok, verdict.reasons, suppressed or policy_reason)
         )
-    return _Evaluation({o.code: o for o in catalogue.offers}, decisions, counts, allowance)
+    return _Evaluation({o.code: o for o in catalogue.offers}, decisions, counts, allowance, facts.churn_risk)
 
 
 def explain_offers(
@@ -118,7 +147,15 @@ def rank_offers(
     by_code = evaluation.offers
     open_ = {d.offer_code: d for d in evaluation.decisions if d.eligible and d.suppressed_by is None}
     ranked = order_by_priority(
-        ((code, by_code[code].value * by_code[code].weight) for code in open_),
+        (
+            (
+                code,
+                worth(
+                    by_code[code].value, by_code[code].weight, by_code[code].category, evaluation.churn_risk
+                ),
+            )
+            for code in open_
+        ),
         evaluation.counts,
         rng or random.Random(),
     )
@@ -135,6 +172,8 @@ def rank_offers(
                 acceptance_rate=counts.rate,
                 presented_count=counts.shown,
                 score=scored.score,
+                titles=offer.titles,
+                scripts=offer.scripts,
             )
         )
     return suggestions

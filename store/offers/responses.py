@@ -11,14 +11,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
+from store.db import upsert
+from store.languages import N_
 from store.models import Customer
+from store.models.base import table_of
 from store.models.offers import Offer, OfferPresentation, OfferStat
 from store.offers.suppression import HEARD, RESPONSES
 from store.sanitize import clean_line
 from store.timeutil import utcnow
+
+RESPONSE_LABELS = {
+    "accepted": N_("accepted"),
+    "declined": N_("declined"),
+    "maybe_later": N_("maybe later"),
+    "not_presented": N_("not offered"),
+}
+"""How each response (`RESPONSES`) reads on screen (marked N_, the screens translate it); the codes
+are what is stored."""
 
 
 @dataclass(frozen=True)
@@ -54,10 +65,10 @@ def record_responses(
 def _record_one(
     session: Session, call_id: str, customer_id: int, segment: str, operator: str, response: OfferResponse
 ) -> None:
-    table = OfferPresentation.__table__
+    table = table_of(OfferPresentation)
     reason = clean_line(response.reason)[:200]
     inserted = session.execute(
-        _insert(session, table)
+        upsert(session.get_bind().dialect, table)
         .values(
             call_id=call_id,
             customer_id=customer_id,
@@ -90,7 +101,7 @@ def _record_one(
         )
         .values(response=response.response, reason=reason, operator=operator)
     )
-    if changed.rowcount == 1:
+    if getattr(changed, "rowcount", 0) == 1:
         _count(session, response.offer_code, before.segment, before.response, -1)
         _count(session, response.offer_code, before.segment, response.response, +1)
 
@@ -100,17 +111,12 @@ def _count(session: Session, offer_code: str, segment: str, response: str, step:
     if response not in HEARD:
         return
     shown, accepted = step, step if response == "accepted" else 0
-    table = OfferStat.__table__
+    table = table_of(OfferStat)
     session.execute(
-        _insert(session, table)
+        upsert(session.get_bind().dialect, table)
         .values(offer_code=offer_code, segment=segment, shown=max(shown, 0), accepted=max(accepted, 0))
         .on_conflict_do_update(
             index_elements=["offer_code", "segment"],
             set_={"shown": table.c.shown + shown, "accepted": table.c.accepted + accepted},
         )
     )
-
-
-def _insert(session: Session, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
-    dialect = session.get_bind().dialect.name
-    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)

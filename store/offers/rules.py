@@ -1,9 +1,11 @@
 """The eligibility rule language: small TOML tables, parsed into checks that explain themselves.
 
 A rule is a table with exactly one key: a leaf (`holds`, `age`, `warranty_expires_within_days`,
-...) or a combinator (`all`, `any`, `not`). There is no eval: the business writes data, and each
-check says in words what it found ("warranty on Washer W-123 expires in 12 days"), true or false,
-so the operator can read why an offer is on the screen.
+`in_segment`, `churn_risk`, ...) or a combinator (`all`, `any`, `not`). There is no eval: the
+business writes data, and each check says in words what it found ("warranty on Washer W-123
+expires in 12 days"), true or false, so the operator can read why an offer is on the screen.
+A check called with `explain=False` only decides (no reasons, `all`/`any` stop early): a segment
+refresh runs every rule on every customer, and the words were most of its time.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
+from store.messages import N_, Phrase, ngettext
 from store.offers import rule_args as ra
 from store.offers.facts import CustomerFacts, HeldItem
 from store.offers.rule_args import RuleError
+from store.status_words import category_words
 from store.timeutil import years_between
 
 
@@ -26,7 +30,18 @@ class Verdict:
     reasons: tuple[str, ...]
 
 
-Rule = Callable[[CustomerFacts, date], Verdict]
+YES, NO = Verdict(True, ()), Verdict(False, ())
+"""What a check says when asked not to explain."""
+
+
+class Rule(Protocol):
+    """A parsed rule: decides for one customer on a day, with its reasons unless `explain` is False."""
+
+    def __call__(self, facts: CustomerFacts, today: date, /, explain: bool = True) -> Verdict: ...
+
+
+def _bare(ok: bool) -> Verdict:
+    return YES if ok else NO
 
 
 def parse_rule(raw: Any, path: str = "eligible") -> Rule:
@@ -55,7 +70,9 @@ def _children(arg: Any, path: str) -> list[Rule]:
 def _all(arg: Any, path: str) -> Rule:
     children = _children(arg, path)
 
-    def check(facts: CustomerFacts, today: date) -> Verdict:
+    def check(facts: CustomerFacts, today: date, explain: bool = True) -> Verdict:
+        if not explain:
+            return _bare(all(child(facts, today, False).ok for child in children))
         verdicts = [child(facts, today) for child in children]
         ok = all(v.ok for v in verdicts)
         return Verdict(ok, tuple(r for v in verdicts if v.ok == ok for r in v.reasons))
@@ -66,7 +83,9 @@ def _all(arg: Any, path: str) -> Rule:
 def _any(arg: Any, path: str) -> Rule:
     children = _children(arg, path)
 
-    def check(facts: CustomerFacts, today: date) -> Verdict:
+    def check(facts: CustomerFacts, today: date, explain: bool = True) -> Verdict:
+        if not explain:
+            return _bare(any(child(facts, today, False).ok for child in children))
         verdicts = [child(facts, today) for child in children]
         passed = [v for v in verdicts if v.ok]
         if passed:
@@ -79,8 +98,8 @@ def _any(arg: Any, path: str) -> Rule:
 def _not(arg: Any, path: str) -> Rule:
     inner = parse_rule(arg, path)
 
-    def check(facts: CustomerFacts, today: date) -> Verdict:
-        verdict = inner(facts, today)
+    def check(facts: CustomerFacts, today: date, explain: bool = True) -> Verdict:
+        verdict = inner(facts, today, explain)
         return Verdict(not verdict.ok, verdict.reasons)  # each reason states the fact, true or false
 
     return check
@@ -93,33 +112,43 @@ def _holds(arg: Any, path: str) -> Rule:
     if not isinstance(arg, str) or not arg:
         raise RuleError(path, 'expects a product code, e.g. holds = "CC_GOLD"')
 
-    def check(facts: CustomerFacts, _today: date) -> Verdict:
+    def check(facts: CustomerFacts, _today: date, explain: bool = True) -> Verdict:
         item = next((h for h in facts.holdings if h.product_code == arg), None)
-        return _verdict(True, f"holds {item.label}") if item else _verdict(False, f"does not hold {arg}")
+        if not explain:
+            return _bare(item is not None)
+        if item:
+            return _verdict(True, N_("holds {product}", product=item.label))
+        return _verdict(False, N_("does not hold {code}", code=arg))
 
     return check
 
 
 def _holds_category(arg: Any, path: str) -> Rule:
     category = ra.category(arg, path)
-    words = category.replace("_", " ")
+    words = category_words(category)
 
-    def check(facts: CustomerFacts, _today: date) -> Verdict:
+    def check(facts: CustomerFacts, _today: date, explain: bool = True) -> Verdict:
         item = next((h for h in facts.holdings if h.category == category), None)
-        return (
-            _verdict(True, f"holds {words}: {item.label}") if item else _verdict(False, f"holds no {words}")
-        )
+        if not explain:
+            return _bare(item is not None)
+        if item:
+            return _verdict(True, N_("holds {category}: {product}", category=words, product=item.label))
+        return _verdict(False, N_("holds no {category}", category=words))
 
     return check
 
 
-def _choice(field: str, words: str) -> Callable[[Any, str], Rule]:
+def _choice(field: str, words: Phrase) -> Callable[[Any, str], Rule]:
+    """A fact equal to one of the given names; `words` a template with the fact as {value}."""
+
     def parse(arg: Any, path: str) -> Rule:
         wanted = ra.names(arg, path)
 
-        def check(facts: CustomerFacts, _today: date) -> Verdict:
+        def check(facts: CustomerFacts, _today: date, explain: bool = True) -> Verdict:
             actual = getattr(facts, field)
-            return _verdict(actual in wanted, f"{words} {actual}")
+            if not explain:
+                return _bare(actual in wanted)
+            return _verdict(actual in wanted, Phrase(words.msgid, {"value": actual}))
 
         return check
 
@@ -129,11 +158,13 @@ def _choice(field: str, words: str) -> Callable[[Any, str], Rule]:
 def _age(arg: Any, path: str) -> Rule:
     bounds = ra.bounds_of(arg, path)
 
-    def check(facts: CustomerFacts, today: date) -> Verdict:
+    def check(facts: CustomerFacts, today: date, explain: bool = True) -> Verdict:
         if facts.birth_date is None:
-            return _verdict(False, "age unknown (no birth date)")
+            return _verdict(False, N_("age unknown (no birth date)")) if explain else NO
         years = years_between(facts.birth_date, today)
-        return _verdict(ra.within(years, bounds), f"aged {years}")
+        if not explain:
+            return _bare(ra.within(years, bounds))
+        return _verdict(ra.within(years, bounds), N_("aged {years}", years=years))
 
     return check
 
@@ -141,9 +172,12 @@ def _age(arg: Any, path: str) -> Rule:
 def _tenure(arg: Any, path: str) -> Rule:
     bounds = ra.bounds_of(arg, path)
 
-    def check(facts: CustomerFacts, today: date) -> Verdict:
+    def check(facts: CustomerFacts, today: date, explain: bool = True) -> Verdict:
         years = years_between(facts.customer_since, today)
-        return _verdict(ra.within(years, bounds), f"customer for {years} year{'s' if years != 1 else ''}")
+        if not explain:
+            return _bare(ra.within(years, bounds))
+        said = ngettext("customer for {count} year", "customer for {count} years", years, count=years)
+        return _verdict(ra.within(years, bounds), said)
 
     return check
 
@@ -151,8 +185,11 @@ def _tenure(arg: Any, path: str) -> Rule:
 def _points(arg: Any, path: str) -> Rule:
     bounds = ra.bounds_of(arg, path)
 
-    def check(facts: CustomerFacts, _today: date) -> Verdict:
-        return _verdict(ra.within(facts.loyalty_points, bounds), f"{facts.loyalty_points:,} loyalty points")
+    def check(facts: CustomerFacts, _today: date, explain: bool = True) -> Verdict:
+        if not explain:
+            return _bare(ra.within(facts.loyalty_points, bounds))
+        said = N_("{points} loyalty points", points=f"{facts.loyalty_points:,}")
+        return _verdict(ra.within(facts.loyalty_points, bounds), said)
 
     return check
 
@@ -160,12 +197,16 @@ def _points(arg: Any, path: str) -> Rule:
 def _warranty_expiring(arg: Any, path: str) -> Rule:
     days = ra.days(arg, path)
 
-    def check(facts: CustomerFacts, today: date) -> Verdict:
+    def check(facts: CustomerFacts, today: date, explain: bool = True) -> Verdict:
         for item in facts.holdings:
             if item.warranty_ends_on and 0 <= (item.warranty_ends_on - today).days <= days:
+                if not explain:
+                    return YES
                 left = (item.warranty_ends_on - today).days
-                return _verdict(True, f"warranty on {item.label} expires in {left} days")
-        return _verdict(False, f"no warranty expires within {days} days")
+                return _verdict(
+                    True, N_("warranty on {product} expires in {days} days", product=item.label, days=left)
+                )
+        return _verdict(False, N_("no warranty expires within {days} days", days=days)) if explain else NO
 
     return check
 
@@ -189,20 +230,28 @@ def _loan_nearly_paid(arg: Any, path: str) -> Rule:
         if max_balance is not None and item.balance > Decimal(str(max_balance)):
             return False
         if max_ratio is not None:
-            return bool(item.price_paid) and item.balance / item.price_paid <= Decimal(str(max_ratio))
+            return bool(item.price_paid) and item.balance / (item.price_paid or 1) <= Decimal(str(max_ratio))
         return True
 
-    def check(facts: CustomerFacts, _today: date) -> Verdict:
+    def check(facts: CustomerFacts, _today: date, explain: bool = True) -> Verdict:
         item = next((h for h in facts.holdings if nearly_paid(h)), None)
+        if not explain:
+            return _bare(item is not None)
         if item is None:
-            return _verdict(False, "no loan nearly paid off")
+            return _verdict(False, N_("no loan nearly paid off"))
         assert item.balance is not None
-        share = (
-            f" ({item.balance / item.price_paid:.0%} of {ra.money(item.price_paid)})"
-            if item.price_paid
-            else ""
+        left = ra.money(item.balance)
+        if not item.price_paid:
+            return _verdict(True, N_("{product} has {left} left", product=item.label, left=left))
+        share, of = f"{item.balance / item.price_paid:.0%}", ra.money(item.price_paid)
+        said = N_(
+            "{product} has {left} left ({share} of {price})",
+            product=item.label,
+            left=left,
+            share=share,
+            price=of,
         )
-        return _verdict(True, f"{item.label} has {ra.money(item.balance)} left{share}")
+        return _verdict(True, said)
 
     return check
 
@@ -214,11 +263,19 @@ def _recent_purchase(arg: Any, path: str) -> Rule:
     days = ra.days(options["days"], f"{path}.days")
     category = ra.category(options.get("category", "appliance"), f"{path}.category")
 
-    def check(facts: CustomerFacts, today: date) -> Verdict:
+    def check(facts: CustomerFacts, today: date, explain: bool = True) -> Verdict:
         for item in facts.holdings:
             if item.category == category and item.opened_on and 0 <= (today - item.opened_on).days <= days:
-                return _verdict(True, f"bought {item.label} {(today - item.opened_on).days} days ago")
-        return _verdict(False, f"no {category.replace('_', ' ')} bought in the last {days} days")
+                if not explain:
+                    return YES
+                ago = (today - item.opened_on).days
+                return _verdict(True, N_("bought {product} {days} days ago", product=item.label, days=ago))
+        if not explain:
+            return NO
+        said = N_(
+            "no {category} bought in the last {days} days", category=category_words(category), days=days
+        )
+        return _verdict(False, said)
 
     return check
 
@@ -226,10 +283,66 @@ def _recent_purchase(arg: Any, path: str) -> Rule:
 def _open_tickets(arg: Any, path: str) -> Rule:
     bounds = ra.bounds_of(arg, path)
 
-    def check(facts: CustomerFacts, _today: date) -> Verdict:
+    def check(facts: CustomerFacts, _today: date, explain: bool = True) -> Verdict:
         count = len(facts.open_ticket_categories)
-        words = "no open tickets" if count == 0 else f"{count} open ticket{'s' if count > 1 else ''}"
+        if not explain:
+            return _bare(ra.within(count, bounds))
+        words = (
+            N_("no open tickets")
+            if count == 0
+            else ngettext("{count} open ticket", "{count} open tickets", count, count=count)
+        )
         return _verdict(ra.within(count, bounds), words)
+
+    return check
+
+
+# --- computed facts: segments and churn risk (store/segments, store/churn) ---------------------
+
+
+def _in_segment(arg: Any, path: str) -> Rule:
+    wanted = ra.names(arg, path)
+
+    def check(facts: CustomerFacts, _today: date, explain: bool = True) -> Verdict:
+        if not explain:
+            return _bare(not wanted.isdisjoint(facts.segments))
+        found = sorted(wanted & facts.segments)
+        if found:
+            return _verdict(True, N_("in segment {segment}", segment=found[0]))
+        return _verdict(False, N_("not in segment {segments}", segments=" or ".join(sorted(wanted))))
+
+    return check
+
+
+def _churn_risk(arg: Any, path: str) -> Rule:
+    """`churn_risk = 0.6` means a risk of at least 0.6; a table gives min and/or max."""
+    bounds = (ra.number(arg, path), None) if isinstance(arg, int | float) else ra.bounds_of(arg, path)
+
+    def check(facts: CustomerFacts, _today: date, explain: bool = True) -> Verdict:
+        if facts.churn_risk is None:
+            return _verdict(False, N_("churn risk not scored yet")) if explain else NO
+        if not explain:
+            return _bare(ra.within(facts.churn_risk, bounds))
+        said = N_("churn risk {risk}", risk=f"{facts.churn_risk:.0%}")
+        return _verdict(ra.within(facts.churn_risk, bounds), said)
+
+    return check
+
+
+def _closed_category(arg: Any, path: str) -> Rule:
+    category = ra.category(arg, path)
+    words = category_words(category)
+
+    def check(facts: CustomerFacts, _today: date, explain: bool = True) -> Verdict:
+        closed = category in facts.closed_categories
+        if not explain:
+            return _bare(closed)
+        said = (
+            N_("closed a {category}", category=words)
+            if closed
+            else N_("never closed a {category}", category=words)
+        )
+        return _verdict(closed, said)
 
     return check
 
@@ -240,8 +353,8 @@ _KINDS: dict[str, Callable[[Any, str], Rule]] = {
     "not": _not,
     "holds": _holds,
     "holds_category": _holds_category,
-    "segment": _choice("segment", "segment"),
-    "loyalty_tier": _choice("loyalty_tier", "loyalty tier"),
+    "segment": _choice("segment", N_("segment {value}")),
+    "loyalty_tier": _choice("loyalty_tier", N_("loyalty tier {value}")),
     "age": _age,
     "tenure_years": _tenure,
     "loyalty_points": _points,
@@ -249,4 +362,7 @@ _KINDS: dict[str, Callable[[Any, str], Rule]] = {
     "loan_nearly_paid": _loan_nearly_paid,
     "recent_purchase": _recent_purchase,
     "open_tickets": _open_tickets,
+    "in_segment": _in_segment,
+    "churn_risk": _churn_risk,
+    "closed_category": _closed_category,
 }

@@ -30,6 +30,8 @@ def offer_suppression(offer: ActiveOffer, facts: CustomerFacts, *, channel: str,
         return f"not offered on {channel}"
     if channel not in facts.consented_channels:
         return f"no marketing consent for {channel}"
+    if channel == "post" and facts.mail_returned:
+        return "mail comes back from the address: no post offers until it is confirmed or replaced"
     if offer.product_code and any(h.product_code == offer.product_code for h in facts.holdings):
         return f"already holds {offer.product_code}"
     if offer.category == "sales" and "complaint" in facts.open_ticket_categories:

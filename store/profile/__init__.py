@@ -66,7 +66,7 @@ def load_profile(
         customer = session.get(Customer, customer_id)
         if customer is None:
             return None
-        addresses = sections.addresses(session, customer_id)
+        addresses = sections.addresses(session, customer_id, role)
         pages = {name: _page(session, name, customer_id, today, 0, page_size) for name in sections.SECTIONS}
         return Profile(
             header=sections.header(session, customer, addresses, today, role),
@@ -108,7 +108,7 @@ def load_ticket(engine: Engine, ticket_id: int) -> TicketHistory | None:
         query = (
             select(Interaction)
             .where(Interaction.ticket_id == ticket_id)
-            .order_by(Interaction.occurred_at, Interaction.id)
+            .order_by(col(Interaction.occurred_at), col(Interaction.id))
             .limit(TICKET_HISTORY_LIMIT)
         )
         history = tuple(

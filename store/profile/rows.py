@@ -8,6 +8,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from store.messages import N_, ngettext
+from store.segments.summary import Marketing
+
 PAGE_SIZE = 50
 EXPIRING_DAYS = 30
 
@@ -33,6 +36,8 @@ class Header:
     flags: tuple[str, ...]
     """Warnings the operator must see first: undeliverable address, open complaint, VIP, collections."""
     version: int
+    marketing: Marketing = Marketing()
+    """Computed segments and churn risk (store/segments, store/churn); empty before a refresh."""
 
 
 @dataclass(frozen=True)
@@ -177,25 +182,26 @@ class TicketHistory:
 
 
 def warranty_status(ends_on: date, today: date) -> tuple[str, bool]:
-    """("expires in 12 days" | "expired 3 months ago" | "active", expiring within EXPIRING_DAYS)."""
+    """("expires in 12 days" | "expired 3 months ago" | "active", expiring within EXPIRING_DAYS);
+    the text is a Phrase (the screen says it in the operator's language)."""
     days = (ends_on - today).days
     if days < 0:
-        return f"expired {_ago(-days)} ago", False
+        return _ago(-days), False
+    if days == 0:
+        return N_("expires today"), True
     if days <= EXPIRING_DAYS:
-        return ("expires today" if days == 0 else f"expires in {_plural(days, 'day')}"), True
-    return "active", False
+        return ngettext("expires in {count} day", "expires in {count} days", days, count=days), True
+    return N_("active"), False
 
 
 def _ago(days: int) -> str:
     if days < 31:
-        return _plural(days, "day")
+        return ngettext("expired {count} day ago", "expired {count} days ago", days, count=days)
     if days < 730:
-        return _plural(days * 12 // 365, "month")
-    return _plural(days // 365, "year")
-
-
-def _plural(n: int, unit: str) -> str:
-    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
+        months = days * 12 // 365
+        return ngettext("expired {count} month ago", "expired {count} months ago", months, count=months)
+    years = days // 365
+    return ngettext("expired {count} year ago", "expired {count} years ago", years, count=years)
 
 
 def mask_card(reference: str) -> str:

@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from store.models import (
@@ -31,6 +33,7 @@ from store.models import (
     Warranty,
 )
 from store.permissions import sees_birth_date
+from store.policy import Action, allowed
 from store.profile.rows import (
     AddressRow,
     CampaignRow,
@@ -43,6 +46,7 @@ from store.profile.rows import (
     warranty_status,
 )
 from store.sanitize import clean_line
+from store.segments.summary import marketing_of
 from store.timeutil import UTCDateTime, age_on
 
 OPEN_STATUSES = (TicketStatus.OPEN.value, TicketStatus.PENDING.value)
@@ -83,6 +87,7 @@ def header(
         consents=tuple(c for c in consents if getattr(customer, f"consent_{c}")),
         flags=tuple(flags),
         version=customer.version,
+        marketing=marketing_of(session, customer.id),
     )
 
 
@@ -97,7 +102,9 @@ def contacts(model: Any, customer_id: int) -> Any:
     )
 
 
-def addresses(session: Session, customer_id: int) -> tuple[AddressRow, ...]:
+def addresses(session: Session, customer_id: int, role: Role = Role.OPERATOR) -> tuple[AddressRow, ...]:
+    """The customer's addresses, current first; the street only for roles that may see it."""
+    full = allowed(role, Action.SEE_FULL_ADDRESS)
     query = select(Address).where(Address.customer_id == customer_id)
     query = query.order_by(col(Address.valid_to).is_(None).desc(), col(Address.id).desc())
     return tuple(
@@ -105,7 +112,14 @@ def addresses(session: Session, customer_id: int) -> tuple[AddressRow, ...]:
             a.id or 0,
             a.kind,
             ", ".join(
-                p for p in map(clean_line, (a.line1, a.line2, a.postcode, a.city, a.region, a.country)) if p
+                p
+                for p in map(
+                    clean_line,
+                    (a.line1, a.line2, a.postcode, a.city, a.region, a.country)
+                    if full
+                    else (a.city, a.country),
+                )
+                if p
             ),
             a.undeliverable,
             a.undeliverable_on,
@@ -125,7 +139,9 @@ def _holdings(session: Session, customer_id: int, _today: date, offset: int, lim
         select(Holding, Product)
         .join(Product, col(Product.id) == Holding.product_id)
         .where(Holding.customer_id == customer_id)
-        .order_by(status_rank, col(Product.category).in_(_RETAIL), col(Holding.opened_on).desc(), Holding.id)
+        .order_by(
+            status_rank, col(Product.category).in_(_RETAIL), col(Holding.opened_on).desc(), col(Holding.id)
+        )
     )
     rows = [_holding_row(h, p) for h, p in session.exec(query.offset(offset).limit(limit))]
     return count(session, Holding, customer_id), rows
@@ -187,32 +203,50 @@ def _timeline(session: Session, customer_id: int, _today: date, offset: int, lim
         sa.literal("ticket").label("kind"),
         at(Ticket.updated_at, UTCDateTime).label("at"),
         sa.literal("").label("channel"),
-        (Ticket.number + " " + Ticket.subject).label("title"),
+        (col(Ticket.number) + " " + col(Ticket.subject)).label("title"),
         col(Ticket.status).label("status"),
         col(Ticket.id).label("ticket_id"),
         sa.case((col(Ticket.status).in_(OPEN_STATUSES), 1), else_=0).label("pinned"),
         col(Ticket.assignee).label("who"),
-    ).where(Ticket.customer_id == customer_id)
-    interactions = sa.select(
-        sa.literal("interaction"),
-        at(Interaction.occurred_at, UTCDateTime),
-        col(Interaction.channel),
-        col(Interaction.summary),
-        sa.literal(""),
-        col(Interaction.ticket_id),
-        sa.literal(0),
-        col(Interaction.operator),
-    ).where(Interaction.customer_id == customer_id)
+    ).where(col(Ticket.customer_id) == customer_id)
+    # A wrap-up writes its call (codes) and an interaction (the note, a ticket link) in one go, at
+    # one instant: the interaction is the one timeline row, titled from its call's labelled codes.
+    wrap = aliased(Call)
+    wrapped = sa.and_(
+        col(wrap.customer_id) == col(Interaction.customer_id),
+        at(wrap.wrapped_at, UTCDateTime) == at(Interaction.occurred_at, UTCDateTime),
+    )
+    interactions = (
+        sa.select(
+            sa.literal("interaction"),
+            at(Interaction.occurred_at, UTCDateTime),
+            col(Interaction.channel),
+            sa.case(
+                (
+                    col(wrap.id).is_not(None),
+                    col(wrap.reason) + "\x1f" + col(wrap.outcome) + "\x1f" + col(wrap.notes),
+                ),
+                else_=col(Interaction.summary),
+            ),
+            sa.literal(""),
+            col(Interaction.ticket_id),
+            sa.literal(0),
+            col(Interaction.operator),
+        )
+        .join(wrap, wrapped, isouter=True)
+        .where(col(Interaction.customer_id) == customer_id)
+    )
+    unwrapped = (col(Call.customer_id) == customer_id, col(Call.wrapped_at).is_(None))
     calls = sa.select(
         sa.literal("call"),
         at(Call.rang_at, UTCDateTime),
         col(Call.channel),
-        sa.func.trim(Call.reason + " " + Call.outcome),
+        col(Call.reason) + "\x1f" + col(Call.outcome) + "\x1f",
         col(Call.status),
         sa.null(),
         sa.literal(0),
         col(Call.operator),
-    ).where(Call.customer_id == customer_id)
+    ).where(*unwrapped)
     union = sa.union_all(tickets, interactions, calls).subquery()
     query = sa.select(union).order_by(union.c.pinned.desc(), union.c.at.desc()).offset(offset).limit(limit)
     rows = [
@@ -220,7 +254,7 @@ def _timeline(session: Session, customer_id: int, _today: date, offset: int, lim
             r.kind,
             r.at,
             r.channel,
-            clean_line(r.title),
+            _wrapup_title(r.title) if "\x1f" in (r.title or "") else clean_line(r.title),
             r.status,
             r.ticket_id,
             bool(r.pinned),
@@ -228,8 +262,31 @@ def _timeline(session: Session, customer_id: int, _today: date, offset: int, lim
         )
         for r in session.execute(query)
     ]
-    total = sum(count(session, model, customer_id) for model in (Ticket, Interaction, Call))
+    calls_shown = session.exec(select(sa.func.count()).select_from(Call).where(*unwrapped)).one()
+    total = sum(count(session, model, customer_id) for model in (Ticket, Interaction)) + int(calls_shown)
     return total, rows
+
+
+def _wrapup_title(packed: str) -> str:
+    """ "Warranty claim · Resolved first contact: note" from the call's codes and note."""
+    reason, outcome, notes = (packed.split("\x1f") + ["", ""])[:3]
+    labels = outcome_labels()
+    said = " · ".join(
+        labels.get(code) or code.replace("_", " ").capitalize() for code in (reason, outcome) if code
+    )
+    note = clean_line(notes)
+    return clean_line(f"{said}: {note}" if said and note else said or note) or "no wrap-up"
+
+
+@lru_cache(maxsize=1)
+def outcome_labels() -> dict[str, str]:
+    """Reason and outcome codes -> the labels the operator picks them by (the built-in list; a code
+    it does not know is shown humanised)."""
+    from store.wrapup.config import load_outcomes  # here: the wrap-up package builds on this one
+
+    config = load_outcomes()
+    labels = {reason.key: reason.label for reason in config.reasons}
+    return labels | {outcome.key: outcome.label for outcome in config.outcomes}
 
 
 def _campaigns(session: Session, customer_id: int, _today: date, offset: int, limit: int) -> tuple[int, list]:
@@ -268,7 +325,7 @@ def purchases(session: Session, customer_id: int) -> PurchaseSummary:
         .order_by(sa.func.count().desc(), Product.category)
         .limit(1)
     ).first()
-    return PurchaseSummary(int(count), Decimal(total), last, favourite or "")
+    return PurchaseSummary(int(count), Decimal(total or 0), last, favourite or "")
 
 
 SECTIONS: dict[str, Callable[[Session, int, date, int, int], tuple[int, list]]] = {

@@ -1,9 +1,19 @@
 """Customer search: by any phone format or partial number, by name with typos, e-mail, account,
 card last 4 or ticket number. The index lives in the database (see `store.models.search`), kept
-current by a flush hook in the writer's transaction; `rebuild_index` is for bulk loads."""
+current by a flush hook in the writer's transaction (`install_index_hook`, where the engine is
+opened); `rebuild_index` is for bulk loads."""
 
 from store.search.build import rebuild_index
 from store.search.lookup import find_by_email, find_by_phone, find_customers
+from store.search.sync import install as install_index_hook
 from store.search.types import Match, SearchResult
 
-__all__ = ["Match", "SearchResult", "find_by_email", "find_by_phone", "find_customers", "rebuild_index"]
+__all__ = [
+    "Match",
+    "SearchResult",
+    "find_by_email",
+    "find_by_phone",
+    "find_customers",
+    "install_index_hook",
+    "rebuild_index",
+]

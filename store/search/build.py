@@ -12,9 +12,12 @@ from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
+from store.bulk import insert_rows
 from store.db import write_session
 from store.models import Customer, Phone
+from store.models.base import table_of
 from store.models.search import (
     REBUILT_INDEXES,
     search_name,
@@ -45,7 +48,7 @@ def _index_names(connection: sa.Connection, total: int, progress: Progress | Non
     """Post every customer's tokens; return each token's document frequency."""
     ids: dict[str, int] = {}
     df: Counter[str] = Counter()
-    c = Customer.__table__.c
+    c = table_of(Customer).c
     rows = connection.execute(
         sa.select(c.id, c.given_name, c.family_name, c.display_name).execution_options(yield_per=BATCH)
     )
@@ -71,13 +74,15 @@ def _index_names(connection: sa.Connection, total: int, progress: Progress | Non
 
 
 def _insert(connection: sa.Connection, table: sa.Table, rows: Iterator[dict]) -> None:
-    """Bulk insert: COPY on PostgreSQL (an order of magnitude faster), batched executemany on SQLite."""
+    """Bulk insert: COPY on PostgreSQL (an order of magnitude faster), the driver's executemany on SQLite."""
     if connection.dialect.name != "postgresql":
         for batch in _batches(rows, 50_000):
-            connection.execute(sa.insert(table), batch)
+            insert_rows(connection, table, batch)
         return
     columns = [column.name for column in table.columns]
-    cursor = connection.connection.driver_connection.cursor()  # same transaction as `connection`
+    driver = connection.connection.driver_connection
+    assert driver is not None  # a checked-out connection
+    cursor = driver.cursor()  # same transaction as `connection`
     with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([row[name] for name in columns])
@@ -94,18 +99,33 @@ def rebuild_index(engine: Engine, *, progress: Progress | None = None) -> int:
         total = connection.execute(sa.select(sa.func.count()).select_from(Customer)).scalar_one()
         _index_names(connection, total, progress)
         phones = connection.execute(
-            sa.select(Phone.id, Phone.customer_id, Phone.e164).execution_options(yield_per=BATCH)
+            sa.select(col(Phone.id), col(Phone.customer_id), col(Phone.e164)).execution_options(
+                yield_per=BATCH
+            )
         )
         for batch in _batches(iter(phones)):  # a whole batch first: COPY cannot interleave with the fetch
             _insert(connection, search_phone, (phone_row(p.id, p.customer_id, p.e164) for p in batch))
         for index in search_token_key.indexes | search_posting.indexes:
             if index.name in REBUILT_INDEXES:
                 index.create(connection)
-        if connection.dialect.name != "postgresql":
+        if connection.dialect.name == "postgresql":
+            _advance_sequence(connection, search_token)
+        else:
             connection.execute(sa.text("ANALYZE"))
     if engine.dialect.name == "postgresql":
         _vacuum(engine)
     return total
+
+
+def _advance_sequence(connection: sa.Connection, table: sa.Table) -> None:
+    """Set `table`'s id sequence past the ids this rebuild wrote itself: COPY with explicit ids
+    leaves it where it was, and the next token the flush hook writes would collide on the key."""
+    connection.execute(
+        sa.text(
+            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+            f"coalesce((SELECT max(id) FROM {table.name}), 0) + 1, false)"
+        )
+    )
 
 
 def _vacuum(engine: Engine) -> None:

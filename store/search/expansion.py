@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from store.models.search import search_posting, search_token, search_token_key
-from store.search.fold import delete_keys, max_edits, prefix_end
+from store.search.fold import max_edits, prefix_end, probe_keys
 from store.search.scoring import score_word
 
 PREFIX_PROBE = 200
@@ -72,7 +72,7 @@ class Expansion:
         p, t = search_posting.c, search_token.c
         ranged = level >= PREFIX and bool(self.prefix_df)
         close = [self.exact] if self.exact and not ranged else []
-        far = []
+        far: list[int] = []
         for token_id, (token, _) in (self.typos or {}).items() if self.typing(level) else ():
             (close if _edits(self.word, token) <= 1 else far).append(token_id)
         parts = [sa.select(p.customer_id).where(p.token_id.in_(ids)) for ids in (close, far) if ids]
@@ -117,7 +117,7 @@ def prepare(connection: sa.Connection, expansions: list[Expansion], level: int) 
         e.typos = {}
     by_key: dict[int, list[Expansion]] = {}
     for e in typing:
-        for key in delete_keys(e.word) if max_edits(e.word) else ():
+        for key in probe_keys(e.word) if max_edits(e.word) else ():
             by_key.setdefault(key, []).append(e)
     if not by_key:
         return
@@ -131,6 +131,7 @@ def prepare(connection: sa.Connection, expansions: list[Expansion], level: int) 
         for e in by_key[row.key]:
             fit = score_word(e.word, row.token)
             if fit is not None and fit.how == "typo":
+                e.typos = e.typos or {}
                 e.typos[row.id] = (row.token, row.df)
 
 

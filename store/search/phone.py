@@ -4,16 +4,22 @@ details travel together, so a pop costs one round trip instead of three (hits, k
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlmodel import col
 
+from store.messages import N_
 from store.models import Customer, Holding, Ticket
+from store.models.base import table_of
 from store.models.search import search_phone
 from store.phones import digits_of, national_number, normalize_phone
 from store.search.details import details_select, match_of
 from store.search.fold import prefix_end
-from store.search.types import TIERS, Hit, Match
+from store.search.types import TIERS, Hit, Match, ranked
 from store.timeutil import utcnow
 
 MIN_SUFFIX = 4
+TRUNK_NUMBER = 8
+"""Digits from which a typed number starting with 0 may be a whole national number with its trunk
+prefix ("0151 23456789"), whose stored E.164 form lacks that 0: its ending is searched both ways."""
 SUFFIX_CAP = 50  # numbers ending alike beyond this are not listed: the operator types more digits
 
 
@@ -26,21 +32,27 @@ def _tier(n: int) -> sa.ColumnElement[int]:
 def key_selects(keys: sa.BindParameter | list[str]) -> list[sa.Select]:
     """(customer_id, tier, key) of the tickets and accounts/serials stored as one of `keys`."""
     return [
-        sa.select(Ticket.customer_id, _tier(3), Ticket.number).where(Ticket.number.in_(keys)),
-        sa.select(Holding.customer_id, _tier(4), Holding.reference).where(Holding.reference.in_(keys)),
+        sa.select(col(Ticket.customer_id), _tier(3), col(Ticket.number)).where(col(Ticket.number).in_(keys)),
+        sa.select(col(Holding.customer_id), _tier(4), col(Holding.reference)).where(
+            col(Holding.reference).in_(keys)
+        ),
     ]
 
 
 def _statement() -> sa.Select:
-    """Phone rows by national number or reversed-digits range (at most SUFFIX_CAP), tickets and
-    accounts by key, each customer once at its best tier, the best `limit` with their details.
+    """Phone rows by national number or reversed-digits ranges (at most SUFFIX_CAP), tickets and
+    accounts by key, each customer once at its best tier, with their details.
     Parameters left NULL (no national number, no suffix) match nothing."""
     p = search_phone.c
     nsn = sa.bindparam("nsn", type_=sa.String)
     found = (
         sa.select(p.customer_id, p.nsn, p.rdigits)
         .where(
-            sa.or_(p.nsn == nsn, sa.and_(p.rdigits >= sa.bindparam("low"), p.rdigits < sa.bindparam("high")))
+            sa.or_(
+                p.nsn == nsn,
+                sa.and_(p.rdigits >= sa.bindparam("low"), p.rdigits < sa.bindparam("high")),
+                sa.and_(p.rdigits >= sa.bindparam("trunk_low"), p.rdigits < sa.bindparam("trunk_high")),
+            )
         )
         .limit(SUFFIX_CAP)
         .subquery()
@@ -56,17 +68,11 @@ def _statement() -> sa.Select:
     ).subquery()
     first = sa.func.row_number().over(partition_by=raw.c.customer_id, order_by=raw.c.tier).label("nth")
     numbered = sa.select(raw, first).subquery()
-    best = (
-        sa.select(numbered.c.customer_id, numbered.c.tier, numbered.c.key)
-        .where(numbered.c.nth == 1)
-        .order_by(numbered.c.tier, numbered.c.customer_id)
-        .limit(sa.bindparam("limit"))
-        .subquery()
-    )
-    return (
-        details_select(best.c.tier, best.c.key)
-        .join_from(Customer, best, best.c.customer_id == Customer.__table__.c.id)
-        .order_by(best.c.tier, best.c.customer_id)
+    best = (  # at most SUFFIX_CAP phones and the few keys: `ranked` orders and cuts them
+        sa.select(numbered.c.customer_id, numbered.c.tier, numbered.c.key).where(numbered.c.nth == 1)
+    ).subquery()
+    return details_select(best.c.tier, best.c.key).join_from(
+        Customer, best, best.c.customer_id == table_of(Customer).c.id
     )
 
 
@@ -77,14 +83,24 @@ def hit_of(customer_id: int, tier: int, key: str, nsn: str | None, digits: str) 
     """The Hit a statement row stands for, with the reason the operator reads."""
     kind = TIERS[tier]
     if tier == 0:
-        return Hit(customer_id, kind, 100.0, f"phone is +{key[::-1]}", "+" + key[::-1])
+        return Hit(customer_id, kind, 100.0, N_("phone is +{number}", number=key[::-1]), "+" + key[::-1])
     if tier == 1:
-        return Hit(customer_id, kind, 92.0, f"same national number {nsn}", "+" + key[::-1])
+        return Hit(customer_id, kind, 92.0, N_("same national number {number}", number=nsn), "+" + key[::-1])
     if tier == 2:
         return Hit(
-            customer_id, kind, min(90.0, 60.0 + 3 * len(digits)), f"phone ends {digits}", "+" + key[::-1]
+            customer_id,
+            kind,
+            min(90.0, 60.0 + 3 * len(digits)),
+            N_("phone ends {digits}", digits=digits),
+            "+" + key[::-1],
         )
-    return Hit(customer_id, kind, 90.0, f"{kind} {key}")
+    reason = N_("ticket {key}", key=key) if kind == "ticket" else N_("account {key}", key=key)
+    return Hit(customer_id, kind, 90.0, reason)
+
+
+def _ending(rdigits: str, digits: str) -> str:
+    """The typed ending a stored number matched: as typed, or without the trunk 0s."""
+    return digits if rdigits.startswith(digits[::-1]) else digits.lstrip("0")
 
 
 def phone_matches(
@@ -95,17 +111,25 @@ def phone_matches(
     first, one per customer, at most `limit`."""
     e164 = normalize_phone(number, region)
     nsn = national_number(e164) if e164 else None
-    digits = digits_of(number).lstrip("0")  # "0039 06..", "+39 06..", "06..": all end the same
-    low = high = None
+    digits = digits_of(number)  # "0123" ends a number with its 0: never searched as "123"
+    low = high = trunk_low = trunk_high = None
     if suffix and len(digits) >= MIN_SUFFIX:
         low = digits[::-1]  # a suffix of the number is a prefix of its reversed digits: a range
         high = prefix_end(low)
+        national = digits.lstrip("0")
+        if national != digits and len(digits) >= TRUNK_NUMBER:  # "0151 2345678" is +49 151 2345678
+            trunk_low = national[::-1]
+            trunk_high = prefix_end(trunk_low)
     if nsn is None and low is None and not keys:
         return []
     exact = e164[1:][::-1] if e164 else None
-    params = {"nsn": nsn, "low": low, "high": high, "exact": exact, "keys": keys, "limit": limit}
+    params = {
+        "nsn": nsn, "low": low, "high": high, "trunk_low": trunk_low, "trunk_high": trunk_high,
+        "exact": exact, "keys": keys,
+    }  # fmt: skip
     today = utcnow().date()
-    return [
-        match_of(hit_of(row.id, row.tier, row.key, nsn, digits), row, today)
+    found = [
+        match_of(hit_of(row.id, row.tier, row.key, nsn, _ending(row.key, digits)), row, today)
         for row in connection.execute(_STATEMENT, params)
     ]
+    return ranked(found, limit)

@@ -1,6 +1,7 @@
 """Keeping the search index current inside the writer's own transaction.
 
-`store.models.search` calls `sync_flush` after every ORM flush: new or renamed customers get their
+`install` registers `sync_flush` to run after every ORM flush (the console and every CLI verb do
+it where they open the engine: `console.database.open_engine`): new or renamed customers get their
 tokens re-posted, new or changed phones their digit rows. Deletes need nothing here: the index rows
 reference customer/phone with ON DELETE CASCADE, so even a Core delete leaves no stale posting.
 Only `search_token.df` (a selectivity estimate) may drift on deletes; `rebuild_index` recounts it.
@@ -8,13 +9,14 @@ Only `search_token.df` (a selectivity estimate) may drift on deletes; `rebuild_i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from store.db import upsert
 from store.models.customers import Customer, Phone
 from store.models.search import search_name, search_phone, search_posting, search_token, search_token_key
 from store.phones import national_number
@@ -23,7 +25,7 @@ from store.search.fold import delete_keys, name_tokens
 _NAME_FIELDS = ("given_name", "family_name", "display_name")
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=65536)
 def customer_tokens(given_name: str, family_name: str, display_name: str) -> frozenset[str]:
     """What a customer is found by: the tokens of all three name fields (cached: names repeat a lot)."""
     return frozenset(name_tokens(given_name or "", family_name or "", display_name or ""))
@@ -50,6 +52,16 @@ def _changed(obj: object, fields: Iterable[str]) -> bool:
     return any(attrs[name].history.has_changes() for name in fields)
 
 
+def install() -> None:
+    """Keep the index current on every ORM flush of every session, from now on (idempotent)."""
+    if not sa.event.contains(Session, "after_flush", _after_flush):
+        sa.event.listen(Session, "after_flush", _after_flush)
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    sync_flush(session)
+
+
 def sync_flush(session: Session) -> None:
     """Re-index what this flush inserted or changed (called from the after_flush hook)."""
     customers = [c for c in session.new if isinstance(c, Customer)]
@@ -60,12 +72,14 @@ def sync_flush(session: Session) -> None:
         return
     connection = session.connection()
     for customer in customers:
+        assert customer.id is not None  # flushed: the hook runs after the INSERT
         reindex_customer(
             connection,
             customer.id,
             customer_tokens(customer.given_name, customer.family_name, customer.display_name),
         )
     for phone in phones:
+        assert phone.id is not None
         connection.execute(sa.delete(search_phone).where(search_phone.c.phone_id == phone.id))
         connection.execute(sa.insert(search_phone), [phone_row(phone.id, phone.customer_id, phone.e164)])
 
@@ -94,7 +108,7 @@ def reindex_customer(connection: sa.Connection, customer_id: int, tokens: frozen
     _bump_df(connection, list(ids.values()), +1)
 
 
-def _bump_df(connection: sa.Connection, token_ids: list[int], delta: int) -> None:
+def _bump_df(connection: sa.Connection, token_ids: Sequence[int], delta: int) -> None:
     connection.execute(
         sa.update(search_token).where(search_token.c.id.in_(token_ids)).values(df=search_token.c.df + delta)
     )
@@ -102,9 +116,8 @@ def _bump_df(connection: sa.Connection, token_ids: list[int], delta: int) -> Non
 
 def ensure_tokens(connection: sa.Connection, tokens: frozenset[str]) -> dict[str, int]:
     """Ids of `tokens`, creating the missing ones (and their deletion keys) race-free."""
-    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     created = connection.execute(
-        dialect_insert(search_token)
+        upsert(connection.dialect, search_token)
         .values([{"token": t, "df": 0} for t in sorted(tokens)])
         .on_conflict_do_nothing(index_elements=["token"])
         .returning(search_token.c.id, search_token.c.token)

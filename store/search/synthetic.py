@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from store.db import write_session
 from store.models import Customer, Phone
+from store.models.base import table_of
 from store.timeutil import utcnow
 
 LOCALES = {
@@ -59,9 +60,9 @@ def _syllable_name(rng: random.Random) -> str:
 
 def _mobile(rng: random.Random, region: str, taken: set[str]) -> str:
     """A new random valid mobile number of `region` in E.164, built on the region's example number."""
-    example = phonenumbers.national_significant_number(
-        phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
-    )
+    sample = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    assert sample is not None, f"no example mobile number for {region}"
+    example = phonenumbers.national_significant_number(sample)
     code = phonenumbers.country_code_for_region(region)
     while True:
         nsn = example[:2] + "".join(rng.choice("0123456789") for _ in range(len(example) - 2))
@@ -97,37 +98,71 @@ def people(count: int, seed: int) -> Iterator[tuple[str, str, str]]:
         yield _zipf(rng, first), _family(rng, last, all_last), _mobile(rng, LOCALES[locale], taken)
 
 
+_ROW = {
+    "status": "active", "segment": "mass", "loyalty_tier": "none", "loyalty_points": 0,
+    "points_expiring": 0, "preferred_language": "en", "preferred_channel": "voice",
+    "consent_voice": False, "consent_email": False, "consent_sms": False, "consent_post": False,
+    "vip": False, "collections": False, "version": 1,
+}  # fmt: skip
+"""The columns every generated customer shares."""
+
+
+def _customer(customer_id: int, external_id: str, given: str, family: str, now: object) -> dict[str, object]:
+    display = f"{given} {family}".strip()
+    return _ROW | {
+        "id": customer_id, "external_id": external_id, "given_name": given, "family_name": family,
+        "display_name": display, "created_at": now, "updated_at": now,
+    }  # fmt: skip
+
+
+def _next_id(connection: sa.Connection) -> int:
+    return (connection.execute(sa.select(sa.func.max(Customer.id))).scalar() or 0) + 1
+
+
+def _advance_customer_ids(connection: sa.Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("SELECT setval('customer_id_seq', (SELECT max(id) FROM customer))"))
+
+
 def generate(engine: Engine, count: int, seed: int, *, progress: Callable[[int], None] | None = None) -> None:
     """Insert `count` customers (external ids S{seed}-0000001...) with one phone each."""
     now = utcnow()
-    base = {
-        "status": "active", "segment": "mass", "loyalty_tier": "none", "loyalty_points": 0,
-        "points_expiring": 0, "preferred_language": "en", "preferred_channel": "voice",
-        "consent_voice": False, "consent_email": False, "consent_sms": False, "consent_post": False,
-        "vip": False, "collections": False, "version": 1, "created_at": now, "updated_at": now,
-    }  # fmt: skip
     with write_session(engine) as session:
         connection = session.connection()
-        next_id = (connection.execute(sa.select(sa.func.max(Customer.id))).scalar() or 0) + 1
+        next_id = _next_id(connection)
         batch: list[tuple[str, str, str]] = []
         for n, person in enumerate(people(count, seed), start=1):
             batch.append(person)
             if len(batch) == BATCH or n == count:
                 ids = range(next_id, next_id + len(batch))
                 customers = [
-                    base | {"id": i, "external_id": f"S{seed}-{n - len(batch) + k + 1:07d}", "given_name": g,
-                            "family_name": f, "display_name": f"{g} {f}"}
+                    _customer(i, f"S{seed}-{n - len(batch) + k + 1:07d}", g, f, now)
                     for k, (i, (g, f, _)) in enumerate(zip(ids, batch, strict=True))
-                ]  # fmt: skip
-                connection.execute(sa.insert(Customer.__table__), customers)
+                ]
+                connection.execute(sa.insert(table_of(Customer)), customers)
                 phones = [
                     {"customer_id": i, "e164": p, "kind": "mobile", "is_primary": True}
                     for i, (_, _, p) in zip(ids, batch, strict=True)
                 ]
-                connection.execute(sa.insert(Phone.__table__), phones)
+                connection.execute(sa.insert(table_of(Phone)), phones)
                 next_id += len(batch)
                 batch = []
                 if progress:
                     progress(n)
-        if connection.dialect.name == "postgresql":
-            connection.execute(sa.text("SELECT setval('customer_id_seq', (SELECT max(id) FROM customer))"))
+        _advance_customer_ids(connection)
+
+
+def add_named(engine: Engine, named: list[tuple[str, str, str]]) -> None:
+    """Insert customers given as (external id, given name, family name), without phones (the
+    record-linkage cases of the benchmark). Like `generate`, call `rebuild_index` afterwards."""
+    now = utcnow()
+    with write_session(engine) as session:
+        connection = session.connection()
+        first = _next_id(connection)
+        for start in range(0, len(named), BATCH):
+            rows = [
+                _customer(first + start + k, external_id, given, family, now)
+                for k, (external_id, given, family) in enumerate(named[start : start + BATCH])
+            ]
+            connection.execute(sa.insert(table_of(Customer)), rows)
+        _advance_customer_ids(connection)

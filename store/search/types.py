@@ -5,8 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-TIERS = ("phone_exact", "phone_national", "phone_suffix", "ticket", "account", "email", "card", "name")
-"""matched_on values, strongest first: results sort by this tier, then by score."""
+TIERS = (
+    "phone_exact", "phone_national", "phone_suffix", "ticket", "account", "email", "card", "name", "filter",
+    "dedupe",
+)  # fmt: skip
+"""matched_on values, strongest first: results sort by this tier, then by score ("dedupe": a
+record offered as the same person, store.dedupe.likely_duplicates)."""
 
 
 @dataclass(frozen=True)
@@ -51,10 +55,34 @@ class Hit:
 
 
 def best_hits(hits: list[Hit], limit: int) -> list[Hit]:
-    """One hit per customer (its strongest), ordered by tier then score, at most `limit`."""
+    """One hit per customer (its strongest), ordered by tier then score: the first `limit` and any
+    tied with the last of them (`ranked` orders ties by the customer's details, not by id)."""
     best: dict[int, Hit] = {}
     for hit in hits:
         seen = best.get(hit.customer_id)
         if seen is None or hit.rank < seen.rank:
             best[hit.customer_id] = hit
-    return sorted(best.values(), key=lambda h: (h.rank, h.customer_id))[:limit]
+    ordered = sorted(best.values(), key=lambda h: h.rank)
+    if len(ordered) <= limit:
+        return ordered
+    last = _tie(ordered[limit - 1])
+    return ordered[:limit] + [h for h in ordered[limit:] if _tie(h) == last]
+
+
+def _tie(hit: Hit) -> tuple[int, float]:
+    return (TIERS.index(hit.matched_on), -round(hit.score, 1))
+
+
+STATUS_ORDER = ("active", "prospect", "former")
+
+
+def ranked(matches: list[Match], limit: int) -> list[Match]:
+    """`matches` by tier and score; among equals the customer in touch most recently first, then
+    active before prospect before former, then by name: never by internal id."""
+
+    def key(m: Match) -> tuple:
+        recent = -m.last_contact.timestamp() if m.last_contact else float("inf")
+        status = STATUS_ORDER.index(m.status) if m.status in STATUS_ORDER else len(STATUS_ORDER)
+        return (TIERS.index(m.matched_on), -m.score, recent, status, m.display_name.casefold(), m.external_id)
+
+    return sorted(matches, key=key)[:limit]

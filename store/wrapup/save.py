@@ -1,114 +1,36 @@
 """Logging a call's outcome: one short transaction that is safe to run twice.
 
 A wrap-up may be written by the console right away or replayed later from the seat's journal
-(store.journal), possibly after a connection died mid-commit. So the write is idempotent by
+(store.wrapup.journal), possibly after a connection died mid-commit. So the write is idempotent by
 `call_id`: the Call row is locked (or created) first, and a call already wrapped is left alone.
 """
 
 from __future__ import annotations
 
-import json
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from store.db import is_sqlite, read_session, write_session
-from store.models import Call, CallStatus, Campaign, CampaignContact, Customer, Interaction
+from store.messages import N_
+from store.models import Call, CallStatus, Campaign, CampaignContact, Channel, Customer, Interaction
 from store.models.callbacks import Callback
 from store.notify import publish
-from store.offers.responses import OfferResponse, record_responses
-from store.sanitize import clean_line, clean_text
-from store.tickets import TicketChange, apply_ticket_change
+from store.offers.responses import record_responses
+from store.outbox import enqueue
+from store.sanitize import clean_line
+from store.tickets import apply_ticket_change
 from store.timeutil import utcnow
+from store.wrapup.errors import WrapUpRejected
+from store.wrapup.record import WrapUp
 
 PG_ATTEMPTS = 4
 _BACKOFF_S = (0.05, 0.2, 0.5)
-
-
-class WrapUpError(ValueError):
-    """The wrap-up cannot be stored as given (not a database outage): the operator must fix it."""
-
-
-@dataclass(frozen=True)
-class CallbackRequest:
-    due_at: datetime
-    assignee: str
-    phone: str = ""
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class WrapUp:
-    """Everything the operator logged for one call; plain data so it can wait in the journal."""
-
-    call_id: str
-    operator: str
-    extension: str = ""
-    customer_id: int | None = None
-    reason: str = ""
-    outcome: str = ""
-    notes: str = ""
-    campaign_code: str = ""
-    channel: str = "voice"
-    direction: str = "inbound"
-    """"manual" for a contact started from a lookup (outbound or walk-in) rather than a ring."""
-    started_at: datetime | None = None
-    ticket: TicketChange | None = None
-    callback: CallbackRequest | None = None
-    offer_responses: tuple[OfferResponse, ...] = field(default_factory=tuple)
-    """Offers presented in this call and their answers, recorded in the same transaction."""
-
-    def cleaned(self) -> WrapUp:
-        """The same wrap-up with every typed string sanitised and cut to its column."""
-        ticket = self.ticket and replace(
-            self.ticket,
-            subject=clean_line(self.ticket.subject)[:200],
-            category=clean_line(self.ticket.category)[:40],
-            assignee=clean_line(self.ticket.assignee)[:64],
-        )
-        callback = self.callback and replace(
-            self.callback,
-            assignee=clean_line(self.callback.assignee)[:64],
-            phone=clean_line(self.callback.phone)[:32],
-            note=clean_line(self.callback.note)[:500],
-        )
-        return replace(
-            self,
-            notes=clean_text(self.notes).strip()[:8000],
-            campaign_code=clean_line(self.campaign_code).upper()[:40],
-            ticket=ticket,
-            callback=callback,
-        )
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), default=_encode)
-
-    @classmethod
-    def from_json(cls, text: str) -> WrapUp:
-        data = json.loads(text)
-        if data.get("started_at"):
-            data["started_at"] = datetime.fromisoformat(data["started_at"])
-        if data.get("ticket"):
-            data["ticket"] = TicketChange(**data["ticket"])
-        if data.get("callback"):
-            callback = data["callback"]
-            data["callback"] = CallbackRequest(
-                **{**callback, "due_at": datetime.fromisoformat(callback["due_at"])}
-            )
-        data["offer_responses"] = tuple(OfferResponse(**item) for item in data.get("offer_responses", ()))
-        return cls(**data)
-
-
-def _encode(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"cannot journal {type(value).__name__}")
 
 
 def is_transient(error: BaseException) -> bool:
@@ -150,7 +72,7 @@ def _write(session: Session, wrapup: WrapUp) -> bool:
         started = wrapup.started_at or now
         call = Call(
             call_id=wrapup.call_id,
-            channel=wrapup.channel,
+            channel=Channel(wrapup.channel),
             direction=wrapup.direction,
             extension=wrapup.extension,
             rang_at=started,
@@ -169,8 +91,10 @@ def _write(session: Session, wrapup: WrapUp) -> bool:
     ticket_id = None
     if wrapup.ticket is not None:
         if customer_id is None:
-            raise WrapUpError("a ticket needs a customer: look the customer up first")
-        ticket_id = apply_ticket_change(session, wrapup.ticket, customer_id=customer_id, now=now)
+            raise WrapUpRejected(N_("a ticket needs a customer: look the customer up first"))
+        ticket_id = apply_ticket_change(
+            session, wrapup.ticket, customer_id=customer_id, now=now, operator=wrapup.operator
+        )
     if wrapup.callback is not None:
         session.add(_callback(wrapup, customer_id, now))
     if customer_id is not None:
@@ -178,7 +102,28 @@ def _write(session: Session, wrapup: WrapUp) -> bool:
         _mark_campaign_response(session, wrapup.campaign_code, customer_id, now.date())
         publish(session, "customer", str(customer_id))  # open profiles show the new timeline
     record_offer_responses(session, wrapup, customer_id)
+    enqueue(session, "wrapup.saved", _announced(wrapup, customer_id, ticket_id, now))
     return True
+
+
+def _announced(
+    wrapup: WrapUp, customer_id: int | None, ticket_id: int | None, now: datetime
+) -> dict[str, object]:
+    """What the other systems hear of a wrap-up (store.outbox): the codes, not the notes."""
+    return {
+        "call_id": wrapup.call_id,
+        "customer_id": customer_id,
+        "operator": wrapup.operator,
+        "channel": wrapup.channel,
+        "direction": wrapup.direction,
+        "reason": wrapup.reason,
+        "outcome": wrapup.outcome,
+        "campaign_code": wrapup.campaign_code,
+        "ticket_id": ticket_id,
+        "callback_due_at": wrapup.callback.due_at.isoformat() if wrapup.callback else None,
+        "offers": [f"{answer.offer_code}={answer.response}" for answer in wrapup.offer_responses],
+        "wrapped_at": now.isoformat(),
+    }
 
 
 def record_offer_responses(session: Session, wrapup: WrapUp, customer_id: int | None) -> None:
@@ -187,7 +132,7 @@ def record_offer_responses(session: Session, wrapup: WrapUp, customer_id: int | 
     if not wrapup.offer_responses:
         return
     if customer_id is None:
-        raise WrapUpError("offer answers need a customer: look the customer up first")
+        raise WrapUpRejected(N_("offer answers need a customer: look the customer up first"))
     record_responses(
         session,
         call_id=wrapup.call_id,
@@ -201,7 +146,7 @@ def _callback(wrapup: WrapUp, customer_id: int | None, now: datetime) -> Callbac
     request = wrapup.callback
     assert request is not None
     if request.due_at.tzinfo is None:
-        raise WrapUpError("callback time has no time zone")
+        raise WrapUpRejected(N_("callback time has no time zone"))
     return Callback(
         call_id=wrapup.call_id,
         customer_id=customer_id,
@@ -220,7 +165,7 @@ def _interaction(wrapup: WrapUp, customer_id: int, ticket_id: int | None, now: d
     return Interaction(
         customer_id=customer_id,
         ticket_id=ticket_id,
-        channel=wrapup.channel,
+        channel=Channel(wrapup.channel),
         direction=wrapup.direction,
         operator=wrapup.operator,
         occurred_at=now,
@@ -234,11 +179,11 @@ def _mark_campaign_response(session: Session, code: str, customer_id: int, today
         return
     contact = session.exec(
         select(CampaignContact)
-        .join(Campaign, sa.and_(Campaign.id == CampaignContact.campaign_id))
+        .join(Campaign, col(Campaign.id) == CampaignContact.campaign_id)
         .where(
             CampaignContact.customer_id == customer_id,
             CampaignContact.responded_on.is_(None),  # type: ignore[union-attr]
-            sa.or_(Campaign.code == code, CampaignContact.coupon_code == code),
+            sa.or_(col(Campaign.code) == code, col(CampaignContact.coupon_code) == code),
         )
     ).first()
     if contact is not None:

@@ -1,45 +1,44 @@
-"""The seat's durable local file: wrap-up drafts and the journal of saves not yet in the database.
+"""The journal of saves not yet in the database.
 
 Saving a wrap-up moves it from the draft table to the journal in one local transaction (WAL,
 synchronous=FULL, so it survives kill -9 and power loss), then writes it to the database, then
 marks the journal entry done. If the database is locked or unreachable the entry stays pending
-and `replay_pending` writes it later; `store.wrapup.save_wrapup` is idempotent by call_id, so a
+and `replay_pending` writes it later; `store.wrapup.save.save_wrapup` is idempotent by call_id, so a
 replay after an ambiguous commit still lands exactly once.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
+from store.messages import N_
 from store.timeutil import utcnow
-from store.wrapup import WrapUp, is_transient, save_wrapup
+from store.wrapup.errors import LocalFileError, WrapUpRejected
+from store.wrapup.local_file import has_local_file, local_db
+from store.wrapup.record import WrapUp
+from store.wrapup.save import is_transient, save_wrapup
 
-LOCAL_FILE = "wrapup-local.db"
 KEEP_DONE = timedelta(days=7)
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS draft (
-    call_id TEXT PRIMARY KEY, operator TEXT NOT NULL, customer_id INTEGER,
-    fields TEXT NOT NULL, started_at TEXT NOT NULL, updated_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS journal (
-    call_id TEXT PRIMARY KEY, operator TEXT NOT NULL, payload TEXT NOT NULL,
-    state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '',
-    queued_at TEXT NOT NULL, done_at TEXT);
-"""
 
 
 class SaveStatus(StrEnum):
     SAVED = "saved"
     QUEUED = "queued"
     ALREADY_SAVED = "already saved"
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    status: SaveStatus
+    local_problem: str = ""
+    """Why the seat's local file failed, when the database took the wrap-up without it."""
 
 
 @dataclass(frozen=True)
@@ -50,44 +49,10 @@ class ReplayReport:
     failed: int = 0
 
 
-@contextmanager
-def local_db(data_dir: Path, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
-    """One transaction on the seat's local file in `data_dir`, committed on exit.
-
-    The connection stays open for the life of the process: closing the last connection to a WAL
-    file checkpoints it, an fsync that would otherwise land on every save. `durable=False` skips
-    the commit's fsync for bookkeeping that is safe to lose (a lost "done" mark only makes a
-    replay find the call already saved)."""
-    connection, lock = _open(data_dir)
-    with lock:
-        connection.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            yield connection
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        connection.execute("COMMIT")
-
-
-_open_files: dict[Path, tuple[sqlite3.Connection, threading.Lock]] = {}
-_open_files_lock = threading.Lock()
-
-
-def _open(data_dir: Path) -> tuple[sqlite3.Connection, threading.Lock]:
-    path = (data_dir / LOCAL_FILE).resolve()
-    with _open_files_lock:
-        if path not in _open_files:
-            data_dir.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.executescript(_SCHEMA)
-            _open_files[path] = (connection, threading.Lock())
-        return _open_files[path]
-
-
 def enqueue(data_dir: Path, wrapup: WrapUp) -> None:
-    """Durably journal `wrapup` and drop its draft, atomically: from here it cannot be lost."""
+    """Durably journal `wrapup` and drop its draft, atomically: from here it cannot be lost.
+    What is journaled is cleaned first, so no card number reaches the local file."""
+    wrapup = wrapup.cleaned()
     with local_db(data_dir) as db:
         db.execute(
             "INSERT OR REPLACE INTO journal (call_id, operator, payload, state, queued_at)"
@@ -97,29 +62,57 @@ def enqueue(data_dir: Path, wrapup: WrapUp) -> None:
         db.execute("DELETE FROM draft WHERE call_id = ?", (wrapup.call_id,))
 
 
-def commit_wrapup(engine: Engine, data_dir: Path, wrapup: WrapUp) -> SaveStatus:
+def commit_wrapup(engine: Engine, data_dir: Path, wrapup: WrapUp) -> SaveResult:
     """What ctrl+s does: journal, write to the database, and say whether it is saved or queued.
 
-    A wrap-up the database rejects for good (not an outage) is taken off the journal and the
-    error re-raised, so the operator can correct it (the screen keeps the form and its draft).
+    A wrap-up the database rejects for good (not an outage) is taken off the journal and raised
+    as `WrapUpRejected`, so the operator can correct it (the screen keeps the form and its draft).
+    If the local file fails, the database write still happens; only when it cannot happen either
+    (an outage too) is nothing stored, and `LocalFileError` says so.
     """
-    enqueue(data_dir, wrapup)
+    try:
+        enqueue(data_dir, wrapup)
+    except LocalFileError as local:
+        return _save_without_journal(engine, wrapup, local)
     try:
         written = save_wrapup(engine, wrapup)
-    except Exception as error:
+    except (ValueError, SQLAlchemyError) as error:
         if is_transient(error):
-            _note_failure(data_dir, wrapup.call_id, error)
-            return SaveStatus.QUEUED
-        with local_db(data_dir) as db:
-            db.execute("DELETE FROM journal WHERE call_id = ?", (wrapup.call_id,))
-        raise
-    _mark_done(data_dir, wrapup.call_id)
-    return SaveStatus.SAVED if written else SaveStatus.ALREADY_SAVED
+            with suppress(LocalFileError):  # the entry is pending either way; only the count is lost
+                _note_failure(data_dir, wrapup.call_id, error)
+            return SaveResult(SaveStatus.QUEUED)
+        with suppress(LocalFileError):  # left pending, a replay would mark it refused
+            with local_db(data_dir) as db:
+                db.execute("DELETE FROM journal WHERE call_id = ?", (wrapup.call_id,))
+        raise WrapUpRejected(N_("not saved: {detail}", detail=_first_line(error))) from error
+    with suppress(LocalFileError):  # a lost "done" mark only makes a replay find it already saved
+        _mark_done(data_dir, wrapup.call_id)
+    return SaveResult(SaveStatus.SAVED if written else SaveStatus.ALREADY_SAVED)
+
+
+def _save_without_journal(engine: Engine, wrapup: WrapUp, local: LocalFileError) -> SaveResult:
+    try:
+        written = save_wrapup(engine, wrapup)
+    except (ValueError, SQLAlchemyError) as error:
+        if is_transient(error):
+            raise LocalFileError(
+                f"{local.detail}; the database is unavailable too, so nothing is stored yet"
+            ) from error
+        raise WrapUpRejected(N_("not saved: {detail}", detail=_first_line(error))) from error
+    status = SaveStatus.SAVED if written else SaveStatus.ALREADY_SAVED
+    return SaveResult(status, local_problem=local.detail)
+
+
+def _first_line(error: BaseException) -> str:
+    reason = getattr(error, "orig", None) or error
+    return str(reason).splitlines()[0] if str(reason) else type(error).__name__
 
 
 def replay_pending(engine: Engine, data_dir: Path) -> ReplayReport:
     """Write every pending journal entry to the database (the console's background worker and
     `callpop journal replay`). Stops at the first outage: the rest would fail the same way."""
+    if not has_local_file(data_dir):
+        return ReplayReport()
     with local_db(data_dir) as db:
         rows = db.execute("SELECT call_id, payload FROM journal WHERE state = 'pending' ORDER BY queued_at")
         pending = rows.fetchall()
@@ -130,7 +123,7 @@ def replay_pending(engine: Engine, data_dir: Path) -> ReplayReport:
     for index, (call_id, payload) in enumerate(pending):
         try:
             written = save_wrapup(engine, WrapUp.from_json(payload))
-        except Exception as error:
+        except Exception as error:  # a payload that no longer loads is refused too, never a crash
             if is_transient(error):
                 _note_failure(data_dir, call_id, error)
                 return ReplayReport(saved, already, len(pending) - index, failed)

@@ -6,22 +6,17 @@ naming the file and the entry ("outcomes.toml: reason 'x' ...") instead of a tra
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from store.offers.responses import OfferResponse
+from store.languages import Localised, parse_translations, pick_text
 from store.sanitize import clean_line
-from store.tickets import FollowUpError, TicketChange, parse_callback_time
-from store.timeutil import utcnow
-from store.wrapup import CallbackRequest, WrapUp
 
-BUILT_IN = Path(__file__).parent / "data" / "outcomes.toml"
+BUILT_IN = Path(__file__).parents[1] / "data" / "outcomes.toml"
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
@@ -48,6 +43,8 @@ class Reason:
     ticket_category: str
     outcomes: tuple[str, ...] = ()
     """Outcome keys offered for this reason; empty means all."""
+    labels: tuple[tuple[str, str], ...] = ()
+    """(language, label) pairs from the entry's `labels = { it = "...", pt_BR = "..." }`."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +53,14 @@ class Outcome:
     label: str
     ticket: TicketRule = TicketRule.OPTIONAL
     callback: bool = False
+    labels: tuple[tuple[str, str], ...] = ()
+    """(language, label) pairs from the entry's `labels` table."""
+
+
+def label_in(entry: Reason | Outcome, *languages: str | None) -> Localised:
+    """The entry's label in the first of `languages` the file has, else the English `label`
+    (marked as a fallback when another language was wanted)."""
+    return pick_text(entry.label, dict(entry.labels), *languages)
 
 
 @dataclass(frozen=True)
@@ -132,7 +137,9 @@ def _entries(data: dict[str, Any], name: str, source: str) -> list[dict[str, Any
     return entries
 
 
-def _key_and_label(entry: dict[str, Any], kind: str, source: str) -> tuple[str, str]:
+def _key_and_label(
+    entry: dict[str, Any], kind: str, source: str
+) -> tuple[str, str, tuple[tuple[str, str], ...]]:
     key = entry.get("key")
     if not isinstance(key, str) or not _KEY.match(key):
         raise OutcomesError(
@@ -142,34 +149,43 @@ def _key_and_label(entry: dict[str, Any], kind: str, source: str) -> tuple[str, 
     if not label or len(label) > 60:
         raise OutcomesError(f"{source}: {kind} '{key}' needs a label of 1 to 60 characters")
     known = (
-        {"key", "label", "ticket_category", "outcomes"}
+        {"key", "label", "labels", "ticket_category", "outcomes"}
         if kind == "reason"
-        else {"key", "label", "ticket", "callback"}
+        else {"key", "label", "labels", "ticket", "callback"}
     )
     unknown = sorted(set(entry) - known)
     if unknown:
         raise OutcomesError(f"{source}: {kind} '{key}' has unknown field '{unknown[0]}'")
-    return key, label
+    return key, label, _labels(entry.get("labels"), f"{source}: {kind} '{key}' labels")
+
+
+def _labels(raw: object, where: str) -> tuple[tuple[str, str], ...]:
+    """The entry's labels per language, cleaned like `label` (one line, 1 to 60 characters)."""
+    errors: list[str] = []
+    texts = parse_translations(raw, limit=60, where=where, errors=errors)
+    if errors:
+        raise OutcomesError(errors[0])
+    return tuple((language, clean_line(text)) for language, text in texts.items())
 
 
 def _reason(entry: dict[str, Any], source: str) -> Reason:
-    key, label = _key_and_label(entry, "reason", source)
+    key, label, labels = _key_and_label(entry, "reason", source)
     category = clean_line(str(entry.get("ticket_category", key)))[:40]
     outcomes = entry.get("outcomes", [])
     if not isinstance(outcomes, list) or not all(isinstance(item, str) for item in outcomes):
         raise OutcomesError(f"{source}: reason '{key}' outcomes must be a list of outcome keys")
-    return Reason(key, label, category, tuple(outcomes))
+    return Reason(key, label, category, tuple(outcomes), labels)
 
 
 def _outcome(entry: dict[str, Any], source: str) -> Outcome:
-    key, label = _key_and_label(entry, "outcome", source)
+    key, label, labels = _key_and_label(entry, "outcome", source)
     ticket = str(entry.get("ticket", TicketRule.OPTIONAL))
     if ticket not in set(TicketRule):
         raise OutcomesError(f"{source}: outcome '{key}' ticket must be one of {', '.join(TicketRule)}")
     callback = entry.get("callback", False)
     if not isinstance(callback, bool):
         raise OutcomesError(f"{source}: outcome '{key}' callback must be true or false")
-    return Outcome(key, label, TicketRule(ticket), callback)
+    return Outcome(key, label, TicketRule(ticket), callback, labels)
 
 
 def _unique(source: str, kind: str, keys: list[str]) -> None:
@@ -178,92 +194,3 @@ def _unique(source: str, kind: str, keys: list[str]) -> None:
         if key in seen:
             raise OutcomesError(f"{source}: {kind} '{key}' appears twice")
         seen.add(key)
-
-
-@dataclass(frozen=True)
-class Seat:
-    """Who is wrapping up which contact: everything a wrap-up needs besides the form."""
-
-    call_id: str
-    operator: str
-    extension: str
-    customer_id: int | None
-    channel: str
-    direction: str
-    started_at: datetime
-
-
-def build_wrapup(
-    config: OutcomeConfig, seat: Seat, form: dict[str, str], *, timed_out: bool = False
-) -> WrapUp:
-    """The wrap-up the operator filled in, checked against the configuration's rules.
-
-    Raises FollowUpError with what to fix. On an ACW timeout the defaults fill what is missing,
-    and an outcome whose rules cannot be met falls back to the default outcome.
-    """
-    reason = form.get("reason") or (config.default_reason if timed_out else "")
-    outcome_key = form.get("outcome") or (config.default_outcome if timed_out else "")
-    reason_entry, outcome = config.reason(reason), config.outcome(outcome_key)
-    if reason_entry is None:
-        raise FollowUpError("pick a reason (arrows, enter)")
-    if outcome is None:
-        raise FollowUpError("pick an outcome (arrows, enter)")
-    try:
-        ticket, callback = _follow_ups(reason_entry, outcome, seat, form)
-    except FollowUpError:
-        if not timed_out:
-            raise
-        outcome, ticket, callback = config.outcome(config.default_outcome), None, None
-        assert outcome is not None
-    notes = form.get("notes", "")
-    return WrapUp(
-        call_id=seat.call_id,
-        operator=seat.operator,
-        extension=seat.extension,
-        customer_id=seat.customer_id,
-        reason=reason_entry.key,
-        outcome=outcome.key,
-        notes=f"[ACW timeout] {notes}".strip() if timed_out else notes,
-        campaign_code=form.get("campaign-code", ""),
-        channel=seat.channel,
-        direction=seat.direction,
-        started_at=seat.started_at,
-        ticket=ticket,
-        callback=callback,
-        offer_responses=offers_from_form(form),
-    )
-
-
-def offers_from_form(form: dict[str, str]) -> tuple[OfferResponse, ...]:
-    """The offer answers a draft carries (JSON under "offers"), so a crash does not lose them."""
-    return tuple(OfferResponse(**item) for item in json.loads(form.get("offers") or "[]"))
-
-
-def _follow_ups(
-    reason: Reason, outcome: Outcome, seat: Seat, form: dict[str, str]
-) -> tuple[TicketChange | None, CallbackRequest | None]:
-    action = form.get("ticket-action", "none")
-    if outcome.ticket is TicketRule.REQUIRED and action == "none":
-        raise FollowUpError(f"'{outcome.label}' needs a ticket: ctrl+t, pick new or an open one")
-    if outcome.ticket is TicketRule.NONE:
-        action = "none"
-    when = form.get("callback-when", "").strip()
-    if outcome.callback and not when:
-        raise FollowUpError(f"'{outcome.label}' needs a callback time: ctrl+b")
-    if (action != "none" or when) and seat.customer_id is None:
-        raise FollowUpError("a ticket or callback needs a customer: look the customer up first")
-    ticket = None
-    if action != "none":
-        ticket = TicketChange(
-            ticket_id=None if action == "new" else int(action),
-            subject=form.get("ticket-subject", "") or reason.label,
-            status=form.get("ticket-status", "open"),
-            priority=form.get("ticket-priority", "normal"),
-            category=form.get("ticket-category", "") or reason.ticket_category,
-            assignee=form.get("ticket-assignee", ""),
-        )
-    callback = None
-    if when:
-        due = parse_callback_time(when, utcnow())
-        callback = CallbackRequest(due, clean_line(form.get("callback-who")) or seat.operator)
-    return ticket, callback

@@ -1,18 +1,18 @@
-"""Wrap-up drafts kept as the operator types, in the seat's local file (see store.journal).
+"""Wrap-up drafts kept as the operator types, in the seat's local file (store.wrapup.local_file).
 
-A draft is the raw form (field id -> text), not a validated wrap-up: it is what the operator
-had on screen when the console died, and the console reopens it on the next start.
+A draft is the form as it was on screen (a `WrapUpForm`, not a validated wrap-up): what the
+operator had typed when the console died, reopened on the next start. Raises `LocalFileError`.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from store.journal import LOCAL_FILE, local_db
 from store.timeutil import utcnow
+from store.wrapup.form import WrapUpForm
+from store.wrapup.local_file import has_local_file, local_db
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Draft:
     customer_id: int | None
     started_at: datetime
     """When the contact was answered (or started by hand): the handle-time clock survives a restart."""
-    fields: dict[str, str] = field(default_factory=dict)
+    form: WrapUpForm = field(default_factory=WrapUpForm)
     updated_at: datetime | None = None
 
 
@@ -36,7 +36,7 @@ def save_draft(data_dir: Path, draft: Draft) -> None:
                 draft.call_id,
                 draft.operator,
                 draft.customer_id,
-                json.dumps(draft.fields),
+                draft.form.redacted().to_json(),
                 draft.started_at.isoformat(),
                 utcnow().isoformat(),
             ),
@@ -44,6 +44,8 @@ def save_draft(data_dir: Path, draft: Draft) -> None:
 
 
 def load_draft(data_dir: Path, call_id: str) -> Draft | None:
+    if not has_local_file(data_dir):
+        return None
     with local_db(data_dir) as db:
         row = db.execute(f"SELECT {_COLUMNS} FROM draft WHERE call_id = ?", (call_id,)).fetchone()
     return _draft(row) if row else None
@@ -51,7 +53,7 @@ def load_draft(data_dir: Path, call_id: str) -> Draft | None:
 
 def unfinished_drafts(data_dir: Path, operator: str) -> list[Draft]:
     """`operator`'s wrap-ups still open in this seat, oldest first: reopen them at start-up."""
-    if not (data_dir / LOCAL_FILE).exists():
+    if not has_local_file(data_dir):
         return []
     with local_db(data_dir) as db:
         rows = db.execute(
@@ -62,6 +64,8 @@ def unfinished_drafts(data_dir: Path, operator: str) -> list[Draft]:
 
 def discard_draft(data_dir: Path, call_id: str) -> None:
     """Forget a draft (the operator skipped an optional wrap-up)."""
+    if not has_local_file(data_dir):
+        return
     with local_db(data_dir) as db:
         db.execute("DELETE FROM draft WHERE call_id = ?", (call_id,))
 
@@ -76,6 +80,6 @@ def _draft(row: tuple[str, str, int | None, str, str, str]) -> Draft:
         operator,
         customer_id,
         datetime.fromisoformat(started_at),
-        json.loads(fields),
+        WrapUpForm.from_json(fields),
         datetime.fromisoformat(updated_at),
     )

@@ -1,0 +1,1 @@
+"""Exports of customer data: spreadsheet-safe cells (`cells`), customer lists (`customers`)."""

@@ -1,0 +1,43 @@
+"""Password hashes: argon2id at OWASP's recommended cost (19 MiB, 2 passes, 1 lane).
+
+Its own module so that only what hashes or checks a password imports argon2: a verb that acts as
+the OS account (`callpop find`) never pays for it. The hash that an unknown name is checked
+against is made on the first check of a process, whatever the name, so an unknown name never
+answers faster than a known one.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError
+
+HASHER = PasswordHasher(
+    time_cost=2, memory_cost=19_456, parallelism=1, hash_len=32, salt_len=16, type=Type.ID
+)
+"""argon2id, m=19456 KiB, t=2, p=1: OWASP Password Storage Cheat Sheet's first recommendation."""
+
+
+@cache
+def _dummy_hash() -> str:
+    return HASHER.hash("callpop: equal time for unknown names")
+
+
+def hash_password(password: str) -> str:
+    return HASHER.hash(password)
+
+
+def verify(hashed: str, password: str) -> bool:
+    """Whether `password` matches `hashed`; an empty `hashed` (no password sign-in, or no such
+    operator) is checked against a dummy hash, so it takes as long and is never a match."""
+    dummy = _dummy_hash()  # made by the first check of a process, known name or not
+    try:
+        return HASHER.verify(hashed or dummy, password) and bool(hashed)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(hashed: str) -> bool:
+    """Whether `hashed` was made at another cost than HASHER's (re-hash it at the next sign-in)."""
+    return HASHER.check_needs_rehash(hashed)

@@ -1,0 +1,165 @@
+"""Reports on the calls themselves: reasons and outcomes, handling times and first-contact
+resolution, campaign responses quoted on a call, and the customer segments that called.
+
+Every one reads `call` through its `rang_at` index (the period), grouped as `Scope.frame` says.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from store.models import Call, Customer
+from store.reports.base import Column, Frame, Kind, PlusDays, Scope, SecondsBetween, count_if, ratio
+
+FCR_DAYS = 7
+"""A resolved call counts as resolved at first contact unless its customer calls again about the
+same reason within this many days after it."""
+
+_call = sa.inspect(Call).local_table
+_customer = sa.inspect(Customer).local_table
+GROUP = Column("group", "Group", Kind.TEXT)
+
+
+def _framed(scope: Scope) -> Frame:
+    return scope.frame(_call, _call.c.operator, _call.c.rang_at)
+
+
+CALLS_COLUMNS = (
+    GROUP,
+    Column("reason", "Reason", Kind.TEXT),
+    Column("outcome", "Outcome", Kind.TEXT),
+    Column("calls", "Calls"),
+)
+
+
+def calls_query(scope: Scope) -> sa.Select:
+    """Calls rung in the period by reason and outcome (a missed call has no outcome)."""
+    frame = _framed(scope)
+    keys = (frame.key, _call.c.reason, _call.c.outcome)
+    return (
+        sa.select(frame.label, *keys[1:], sa.func.count())
+        .select_from(frame.source)
+        .where(*frame.where)
+        .group_by(*keys)
+        .order_by(*keys)
+    )
+
+
+HANDLING_COLUMNS = (
+    GROUP,
+    Column("calls", "Calls"),
+    Column("answered", "Answered"),
+    Column("handle_avg_s", "Avg handle (s)", Kind.SECONDS),
+    Column("acw_avg_s", "Avg after-call work (s)", Kind.SECONDS),
+    Column("resolved", "Resolved"),
+    Column("fcr_pct", "First-contact resolution %", Kind.PERCENT),
+)
+
+
+def handling_query(scope: Scope) -> sa.Select:
+    """Handle time (answered..ended), after-call work (ended..wrapped) and first-contact
+    resolution: answered calls resolved with no repeat call on the same reason within FCR_DAYS."""
+    frame = _framed(scope)
+    resolved = _call.c.outcome == "resolved"
+    calls = (
+        sa.select(
+            frame.label,
+            frame.key.label("key"),
+            sa.func.count().label("calls"),
+            sa.func.count(_call.c.answered_at).label("answered"),
+            sa.func.avg(SecondsBetween(_call.c.answered_at, _call.c.ended_at)).label("handle"),
+            sa.func.avg(SecondsBetween(_call.c.ended_at, _call.c.wrapped_at)).label("acw"),
+            count_if(resolved).label("resolved"),
+            count_if(sa.and_(resolved, _call.c.answered_at.is_not(None))).label("resolved_answered"),
+        )
+        .select_from(frame.source)
+        .where(*frame.where)
+        .group_by(frame.key)
+        .subquery("calls")
+    )
+    repeated = _repeated(scope)
+    first_contact = calls.c.resolved_answered - sa.func.coalesce(repeated.c.repeated, 0)
+    return (
+        sa.select(
+            calls.c.group,
+            calls.c.calls,
+            calls.c.answered,
+            calls.c.handle,
+            calls.c.acw,
+            calls.c.resolved,
+            ratio(first_contact, calls.c.answered),
+        )
+        .select_from(calls.outerjoin(repeated, repeated.c.key == calls.c.key))
+        .order_by(calls.c.key)
+    )
+
+
+def _repeated(scope: Scope) -> sa.Subquery:
+    """Per group, the answered, resolved calls whose customer called again about the same reason
+    within FCR_DAYS after. Counted apart and subtracted: as a WHERE EXISTS PostgreSQL runs it as
+    one hashed semi-join, where an EXISTS per call in the select list was an index probe for each
+    of a million calls; SQLite probes `ix_call_customer_reason_rang` once per resolved call."""
+    first, again = _call.alias("first"), _call.alias("again")
+    frame = scope.frame(first, first.c.operator, first.c.rang_at)
+    later = (
+        sa.select(again.c.id)
+        .where(
+            again.c.customer_id == first.c.customer_id,
+            again.c.reason == first.c.reason,
+            again.c.rang_at > first.c.rang_at,
+            again.c.rang_at <= PlusDays(first.c.rang_at, FCR_DAYS),
+        )
+        .exists()
+    )
+    return (
+        sa.select(frame.key.label("key"), sa.func.count().label("repeated"))
+        .select_from(frame.source)
+        .where(*frame.where, first.c.outcome == "resolved", first.c.answered_at.is_not(None), later)
+        .group_by(frame.key)
+        .subquery("repeated")
+    )
+
+
+CAMPAIGN_COLUMNS = (
+    GROUP,
+    Column("campaign", "Campaign", Kind.TEXT),
+    Column("responses", "Responses"),
+    Column("customers", "Customers"),
+)
+
+
+def campaigns_query(scope: Scope) -> sa.Select:
+    """Calls quoting a campaign code (a coupon, a mailing) and how many customers they were."""
+    frame = _framed(scope)
+    keys = (frame.key, _call.c.campaign_code)
+    return (
+        sa.select(frame.label, *keys[1:], sa.func.count(), sa.func.count(sa.distinct(_call.c.customer_id)))
+        .select_from(frame.source)
+        .where(*frame.where, _call.c.campaign_code != "")
+        .group_by(*keys)
+        .order_by(*keys)
+    )
+
+
+SEGMENT_COLUMNS = (
+    GROUP,
+    Column("segment", "Segment", Kind.TEXT),
+    Column("calls", "Calls"),
+    Column("share_pct", "Share %", Kind.PERCENT),
+)
+
+
+def segments_query(scope: Scope) -> sa.Select:
+    """Which customer segments called, and each one's share of its group's calls (a call with no
+    customer identified is segment "")."""
+    frame = _framed(scope)
+    segment = sa.func.coalesce(_customer.c.segment, "")
+    calls = sa.func.count()
+    share = 100.0 * calls / sa.func.sum(calls).over(partition_by=frame.key)
+    return (
+        sa.select(frame.label, segment, calls, share)
+        .select_from(frame.source.outerjoin(_customer, _customer.c.id == _call.c.customer_id))
+        .where(*frame.where)
+        .group_by(frame.key, segment)
+        .order_by(frame.key, segment)
+    )

@@ -1,0 +1,224 @@
+"""CustomerFacts for a chunk of customers in a handful of queries, for evaluating rule segments.
+
+`store.offers.facts.load_facts` reads one customer (the screen pop); a refresh of the whole base
+cannot afford a round of queries per customer, so this reads the same facts for many ids at once.
+Past offer answers and holding references are left out: no segment rule reads the answers, and
+a segment stores who is in it, never the why that would quote a reference (cleaning millions of
+them was most of a full refresh). The holdings are read once (`read_holdings`): the refresh
+takes each customer's purchases for RFM from the same rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from store.models import Address, Customer, Holding, HoldingStatus, Product, Ticket, TicketStatus, Warranty
+from store.models.base import table_of
+from store.models.segments import CustomerChurn
+from store.offers.facts import CONSENT_OF_CHANNEL, CustomerFacts, HeldItem
+from store.sanitize import clean_line
+
+_customer, _holding, _product = table_of(Customer).c, table_of(Holding).c, table_of(Product).c
+_warranty, _ticket, _address = table_of(Warranty).c, table_of(Ticket).c, table_of(Address).c
+_churn = table_of(CustomerChurn).c
+_IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
+_CLOSED = HoldingStatus.CLOSED.value
+
+
+@dataclass
+class Purchases:
+    """What RFM reads of one customer: every holding ever opened, closed ones included."""
+
+    last: date | None = None
+    count: int = 0
+    monetary: Decimal = Decimal(0)
+    """What they paid (`price_paid`), else the balance held, summed."""
+
+
+@dataclass
+class HoldingRows:
+    """The holdings of a chunk of customers, as the refresh and the facts need them."""
+
+    purchases: dict[int, Purchases] = field(default_factory=dict)
+    held: dict[int, list[HeldItem]] = field(default_factory=lambda: defaultdict(list))
+    closed: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+
+def of_customers(
+    column: sa.ColumnElement[int], ids: Sequence[int], whole_range: bool
+) -> sa.ColumnElement[bool]:
+    """`column` among `ids`: a range when `ids` are every customer from the first to the last (a
+    full refresh's chunk; far cheaper than thousands of bound values), else an IN list."""
+    return column.between(ids[0], ids[-1]) if whole_range else column.in_(_IDS)
+
+
+def _key(ids: Sequence[int], whole_range: bool) -> dict[str, list[int]]:
+    return {} if whole_range else {"ids": list(ids)}
+
+
+def _all(connection: sa.Connection, query: sa.Select[Any], key: dict[str, list[int]]) -> Sequence[Any]:
+    """Every row at once: iterating a result fetches row by row, a driver call each."""
+    return connection.execute(query, key).all()
+
+
+def read_holdings(connection: sa.Connection, ids: Sequence[int], *, whole_range: bool = False) -> HoldingRows:
+    """Every holding of the customers `ids`, in one pass (the products come from a small map)."""
+    found = HoldingRows()
+    if not ids:
+        return found
+    key = _key(ids, whole_range)
+    products = {
+        row.id: (row.code, clean_line(row.name), row.category)
+        for row in connection.execute(sa.select(_product.id, _product.code, _product.name, _product.category))
+    }
+    ends: dict[int, date] = {}
+    for holding_id, ends_on in _all(
+        connection,
+        sa.select(_warranty.holding_id, _warranty.ends_on)
+        .join(table_of(Holding), _holding.id == _warranty.holding_id)
+        .where(of_customers(_holding.customer_id, ids, whole_range)),
+        key,
+    ):
+        ends[holding_id] = max(ends_on, ends.get(holding_id, ends_on))
+    rows = _all(
+        connection,
+        sa.select(
+            _holding.id,
+            _holding.customer_id,
+            _holding.product_id,
+            _holding.status,
+            _holding.opened_on,
+            _holding.balance,
+            _holding.price_paid,
+        )
+        .where(of_customers(_holding.customer_id, ids, whole_range))
+        .order_by(_holding.customer_id, _holding.id),
+        key,
+    )
+    for holding_id, customer_id, product_id, status, opened_on, balance, price_paid in rows:
+        purchases = found.purchases.get(customer_id)
+        if purchases is None:
+            purchases = found.purchases[customer_id] = Purchases()
+        purchases.count += 1
+        worth = price_paid if price_paid is not None else balance
+        if worth is not None:
+            purchases.monetary += worth
+        if opened_on is not None and (purchases.last is None or opened_on > purchases.last):
+            purchases.last = opened_on
+        code, name, category = products[product_id]
+        if status == _CLOSED:
+            found.closed[customer_id].add(category)
+            continue
+        found.held[customer_id].append(
+            HeldItem(
+                product_code=code,
+                product_name=name,
+                category=category,
+                reference="",
+                opened_on=opened_on,
+                balance=balance,
+                price_paid=price_paid,
+                warranty_ends_on=ends.get(holding_id),
+            )
+        )
+    return found
+
+
+def load_many(
+    connection: sa.Connection,
+    ids: Sequence[int],
+    holdings: HoldingRows,
+    rfm_segments: dict[int, str],
+    *,
+    whole_range: bool = False,
+) -> list[CustomerFacts]:
+    """The facts of the customers `ids` that exist, with their `holdings` (`read_holdings`) and
+    `rfm_segments` (each one's RFM segment)."""
+    if not ids:
+        return []
+    key = _key(ids, whole_range)
+    tickets: dict[int, list[str]] = defaultdict(list)
+    for customer_id, category in _all(
+        connection,
+        sa.select(_ticket.customer_id, _ticket.category).where(
+            of_customers(_ticket.customer_id, ids, whole_range),
+            _ticket.status.in_([TicketStatus.OPEN.value, TicketStatus.PENDING.value]),
+        ),
+        key,
+    ):
+        tickets[customer_id].append(category)
+    postal: dict[int, list[bool]] = defaultdict(list)
+    for customer_id, undeliverable in _all(
+        connection,
+        sa.select(_address.customer_id, _address.undeliverable).where(
+            of_customers(_address.customer_id, ids, whole_range), _address.valid_to.is_(None)
+        ),
+        key,
+    ):
+        postal[customer_id].append(undeliverable)
+    risks = dict(
+        _all(
+            connection,
+            sa.select(_churn.customer_id, _churn.risk).where(
+                of_customers(_churn.customer_id, ids, whole_range)
+            ),
+            key,
+        )
+    )
+    consents = sorted(set(CONSENT_OF_CHANNEL.values()))
+    channels_of = _channels_by_consents(consents)
+    facts = []
+    for row in _all(
+        connection,
+        sa.select(
+            _customer.id,
+            _customer.segment,
+            _customer.birth_date,
+            _customer.created_at,
+            _customer.loyalty_tier,
+            _customer.loyalty_points,
+            _customer.collections,
+            *(_customer[name] for name in consents),
+        ).where(of_customers(_customer.id, ids, whole_range)),
+        key,
+    ):
+        cid = row.id
+        rfm = rfm_segments.get(cid, "")
+        facts.append(
+            CustomerFacts(
+                customer_id=cid,
+                segment=row.segment,
+                birth_date=row.birth_date,
+                customer_since=row.created_at.date(),
+                loyalty_tier=row.loyalty_tier,
+                loyalty_points=row.loyalty_points,
+                consented_channels=channels_of[tuple(bool(given) for given in row[7:])],
+                collections=row.collections,
+                holdings=tuple(holdings.held.get(cid, ())),
+                open_ticket_categories=tuple(tickets.get(cid, ())),
+                segments=frozenset({rfm} if rfm else ()),
+                churn_risk=risks.get(cid),
+                closed_categories=frozenset(holdings.closed.get(cid, ())),
+                mail_returned=bool(postal.get(cid)) and all(postal[cid]),
+            )
+        )
+    return facts
+
+
+def _channels_by_consents(fields: list[str]) -> dict[tuple[bool, ...], frozenset[str]]:
+    """The consented channels for every combination of the consent columns `fields`, in order:
+    one frozenset per combination shared by every customer who has it."""
+    combinations: dict[tuple[bool, ...], frozenset[str]] = {}
+    for mask in range(2 ** len(fields)):
+        given = tuple(bool(mask >> index & 1) for index in range(len(fields)))
+        combinations[given] = frozenset(
+            channel for channel, field in CONSENT_OF_CHANNEL.items() if given[fields.index(field)]
+        )
+    return combinations
