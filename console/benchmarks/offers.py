@@ -5,7 +5,9 @@
    ranking core (`store.offers.propensity.order_by_priority` with in-memory offer x segment
    counters, exactly what `rank_offers` feeds it from the `offerstat` table; the DB round-trip is
    left out so 50,000+ calls take seconds). The baseline ranks by value x weight alone.
-2. Latency: `rank_offers` for one customer, on a database of `--customers` customers (bulk-inserted
+2. Retention: retention offers ranked by churn risk vs by value alone vs none, with a simulated
+   churn outcome (console/benchmarks/retention_sim.py says what is assumed).
+3. Latency: `rank_offers` for one customer, on a database of `--customers` customers (bulk-inserted
    minimal rows with holdings, warranties, tickets and past answers) and a catalogue of 50 offers.
 """
 
@@ -15,23 +17,17 @@ import argparse
 import random
 import time
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
-
+from console.benchmarks import scratch_dir
+from console.benchmarks.customer_base import SEGMENT_WEIGHTS, SEGMENTS, populate_customers
+from console.benchmarks.retention_sim import simulate_retention
 from console.benchmarks.stats import emit, percentiles
-from console.commands import UserError
 from console.config import Settings
-from store.db import is_sqlite, make_engine, write_session
+from store.db import make_engine, write_session
 from store.migrate import upgrade
-from store.models import Customer, ProductCategory
 from store.offers import DEFAULT_CATALOGUE, Catalogue, load_catalogue, rank_offers, read_catalogue
 from store.offers.propensity import Counts, order_by_priority
-
-SEGMENTS = ("mass", "affluent", "private", "small_business", "student")
-SEGMENT_WEIGHTS = (62, 18, 4, 12, 4)
-PRODUCTS = [(f"BENCH-{c.value}", c.value) for c in ProductCategory]
 
 
 def register(kinds: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -40,6 +36,9 @@ def register(kinds: argparse._SubParsersAction, parents: list[argparse.ArgumentP
     )
     parser.add_argument("--calls", type=int, default=50_000, help="simulated calls (learning part)")
     parser.add_argument("--sim-offers", type=int, default=20, help="offers in the simulation")
+    parser.add_argument(
+        "--retention-calls", type=int, default=50_000, help="simulated calls (retention part)"
+    )
     parser.add_argument("--customers", type=int, default=1_000_000, help="customers in the latency database")
     parser.add_argument("--samples", type=int, default=500, help="rank_offers calls timed")
     parser.add_argument("--seed", type=int, default=7)
@@ -52,9 +51,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     result: dict[str, Any] = {
         "benchmark": "offers",
         "learning": simulate(args.calls, args.sim_offers, args.seed),
+        "retention": simulate_retention(args.retention_calls, args.seed),
     }
     if not args.skip_latency:
-        url = args.database or f"sqlite:///{settings.data_dir / f'bench-offers-{args.customers}.db'}"
+        scratch = scratch_dir(settings, "offers")
+        url = settings.database_url or f"sqlite:///{scratch / f'bench-offers-{args.customers}.db'}"
         result["latency"] = measure_latency(url, args.customers, args.samples, args.seed)
     emit(result)
     return 0
@@ -117,13 +118,13 @@ def simulate(calls: int, n_offers: int, seed: int) -> dict[str, Any]:
     }
 
 
-# --- 2. latency ------------------------------------------------------------------------------
+# --- 3. latency ------------------------------------------------------------------------------
 
 
 def measure_latency(url: str, customers: int, samples: int, seed: int) -> dict[str, Any]:
     engine = make_engine(url)
     upgrade(engine)
-    info = _populate(engine, customers, seed)
+    info = populate_customers(engine, customers, seed)
     with write_session(engine) as session:
         load_catalogue(session, _fifty_offers())
     rng = random.Random(seed)
@@ -152,79 +153,3 @@ def _fifty_offers() -> Catalogue:
         source = base.offers[index % len(base.offers)]
         offers.append(replace(source, code=f"{source.code[:32]}-V{index}", weight=1 + index / 100))
     return replace(base, offers=tuple(offers[:50]))
-
-
-def _populate(engine: sa.Engine, customers: int, seed: int) -> dict[str, Any]:
-    """Bulk-insert minimal rows unless the database already holds `customers` customers."""
-    with engine.connect() as connection:
-        count = connection.execute(sa.select(sa.func.count()).select_from(Customer)).scalar_one()
-    if count == customers:
-        return {"reused": True}
-    if count:
-        raise UserError(f"{engine.url}: holds {count} other customers; give an empty database")
-    started, rng, today = time.perf_counter(), random.Random(seed), date.today()
-    now = datetime.now(UTC)
-    with engine.begin() as connection:
-        connection.execute(sa.text("INSERT INTO product (code, name, category, standard_warranty_months) "
-                                   "VALUES (:code, :code, :category, 24)"),
-                           [{"code": code, "category": category} for code, category in PRODUCTS])  # fmt: skip
-    _bulk(engine, "customer", ("external_id", "given_name", "family_name", "display_name", "birth_date",
-          "status", "segment", "loyalty_tier", "loyalty_points", "points_expiring", "preferred_language",
-          "preferred_channel", "consent_voice", "consent_email", "consent_sms", "consent_post", "vip",
-          "collections", "version", "created_at", "updated_at"),
-          ((f"B{i:08d}", "Anna", "Bench", "Anna Bench", date(1950 + i % 50, 1 + i % 12, 1), "active",
-            rng.choices(SEGMENTS, SEGMENT_WEIGHTS)[0], "silver", i % 25_000, 0, "en", "voice", i % 5 != 0,
-            i % 2 == 0, False, False, False, i % 97 == 0, 1, now - timedelta(days=i % 4000), now)
-           for i in range(1, customers + 1)))  # fmt: skip
-    _bulk(engine, "holding", ("customer_id", "product_id", "reference", "opened_on", "status", "balance",
-          "price_paid"),
-          ((1 + i // 2, 1 + rng.randrange(len(PRODUCTS)), f"R{i}", today - timedelta(days=i % 3000), "active",
-            rng.randint(0, 20_000), 20_000) for i in range(customers * 2)))  # fmt: skip
-    _bulk(engine, "warranty", ("holding_id", "kind", "starts_on", "ends_on", "covers", "claims"),
-          ((i, "standard", today - timedelta(days=700), today + timedelta(days=i % 400 - 30), "", 0)
-           for i in range(1, customers * 2, 3)))  # fmt: skip
-    _bulk(engine, "ticket", ("number", "customer_id", "subject", "category", "priority", "status", "assignee",
-          "created_at", "updated_at"),
-          ((f"B-{i}", 1 + i * 10 % customers, "Bench", "complaint" if i % 3 == 0 else "question", "normal",
-            "open", "", now, now) for i in range(customers // 10)))  # fmt: skip
-    _bulk(engine, "offerpresentation", ("call_id", "customer_id", "offer_code", "segment", "operator",
-          "response", "reason", "presented_at"),
-          ((f"old-{i}", 1 + i * 7 % customers, "INS-TRAVEL", "mass", "bench", "declined", "",
-            now - timedelta(days=i % 90)) for i in range(customers // 5)))  # fmt: skip
-    return {"reused": False, "populate_s": round(time.perf_counter() - started, 1)}
-
-
-def _bulk(engine: sa.Engine, table: str, columns: tuple[str, ...], rows: Any, chunk: int = 50_000) -> None:
-    """Fast inserts: COPY on PostgreSQL, executemany in big transactions on SQLite."""
-    if not is_sqlite(engine):
-        raw = engine.raw_connection()
-        try:
-            with (
-                raw.cursor() as cursor,
-                cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
-            raw.commit()
-        finally:
-            raw.close()
-        return
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    batch: list[tuple[Any, ...]] = []
-    for row in rows:
-        batch.append(tuple(_naive_utc(v) if isinstance(v, datetime) else v for v in row))
-        if len(batch) >= chunk:
-            _flush(engine, sql, batch)
-    _flush(engine, sql, batch)
-
-
-def _naive_utc(value: datetime) -> str:
-    """How UTCDateTime stores an instant on SQLite (naive UTC text)."""
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
-
-
-def _flush(engine: sa.Engine, sql: str, batch: list[tuple[Any, ...]]) -> None:
-    if batch:
-        with engine.begin() as connection:
-            connection.exec_driver_sql(sql, batch)
-        batch.clear()

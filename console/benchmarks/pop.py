@@ -1,7 +1,7 @@
 """`callpop bench pop`: from a ring POSTed to the real HTTP API to the profile painted in a console.
 
 Everything is real except the terminal: a uvicorn server in a thread, the console from
-`make_app` running headless (`run_test`) with its pop watcher on the same database, the real
+`make_app` running headless (`run_test`) with its change feed on the same database, the real
 customer 360. Rings are spaced by a random pause so they land at every phase of the SQLite
 poll. `accepted_to_painted` starts when the API answered 201 (the call is committed);
 `sent_to_painted` also counts the HTTP round trip; `accepted_to_opened` stops when the profile
@@ -26,13 +26,14 @@ from sqlalchemy.engine import Engine
 
 from console.api import make_api, serve_in_background
 from console.app import make_app
+from console.benchmarks import scratch_dir
+from console.benchmarks.callers import numbers_to_ring
 from console.benchmarks.stats import emit, percentiles
 from console.commands import UserError
 from console.config import Settings
 from console.database import open_engine
 from console.demo_load import database_is_empty, load_demo
 from screens.profile import ProfileScreen
-from store.models import Phone
 
 TOKEN = "bench-pop"
 EXTENSION = "bench"
@@ -50,34 +51,19 @@ def register(kinds: argparse._SubParsersAction, parents: list[argparse.ArgumentP
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.rings < 1:
         raise UserError("--rings must be at least 1")
-    with tempfile.TemporaryDirectory(prefix="callpop-bench-pop-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="run-", dir=scratch_dir(settings, "pop")) as scratch:
         if not settings.database_url:
             settings = settings.model_copy(update={"database_url": f"sqlite:///{Path(scratch) / 'pop.db'}"})
         settings = settings.model_copy(update={"extension": EXTENSION, "data_dir": Path(scratch)})
         engine = open_engine(settings, quiet=True)
         if database_is_empty(engine):
             load_demo(engine, customers=args.customers, seed=args.seed)
-        numbers = _single_owner_numbers(engine, args.rings, random.Random(args.seed))
+        numbers = numbers_to_ring(engine, args.rings, random.Random(args.seed))
         with serve_in_background(make_api(engine, TOKEN)) as base_url:
             result = asyncio.run(_ring_all(settings, engine, f"{base_url}/calls", numbers, args.seed))
     result.update(backend=engine.dialect.name, rings=args.rings, customers_in_db=_count(engine))
     emit(result)
     return 0
-
-
-def _single_owner_numbers(engine: Engine, count: int, rng: random.Random) -> list[str]:
-    """Numbers exactly one customer has, so each ring pops a profile (not a pick list)."""
-    query = (
-        sa.select(Phone.e164)
-        .group_by(Phone.e164)
-        .having(sa.func.count(sa.distinct(Phone.customer_id)) == 1)
-        .limit(20 * count)
-    )
-    with engine.connect() as connection:
-        numbers = list(connection.execute(query).scalars())
-    if not numbers:
-        raise UserError("the database has no customer with a phone number to ring")
-    return [rng.choice(numbers) for _ in range(count)]
 
 
 def _count(engine: Engine) -> int:

@@ -20,19 +20,23 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 from textual.app import App, ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from console.benchmarks import scratch_dir
 from console.benchmarks.stats import emit, percentiles
 from console.commands import UserError
 from console.config import Settings
 from screens.context import ConsoleContext
 from screens.profile import ProfileScreen
+from store.bulk import new_customer_row
 from store.db import make_engine, write_session
 from store.migrate import upgrade
 from store.models import (
     Customer,
+    CustomerStatus,
     Holding,
     Interaction,
     Product,
@@ -65,7 +69,8 @@ def register(kinds: argparse._SubParsersAction, parents: list[argparse.ArgumentP
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.customers < 0 or args.runs < 1:
         raise UserError("--customers must be >= 0 and --runs >= 1")
-    url = args.database or f"sqlite:///{settings.data_dir / f'bench-profile-{args.customers}.db'}"
+    scratch = scratch_dir(settings, "profile")
+    url = settings.database_url or f"sqlite:///{scratch / f'bench-profile-{args.customers}.db'}"
     engine = make_engine(url)
     upgrade(engine)
     started = time.perf_counter()
@@ -76,7 +81,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         operator="bench",
         extension="0",
         default_region=settings.default_region,
-        data_dir=settings.data_dir,
+        data_dir=scratch,
     )
     samples = asyncio.run(_measure(context, {"typical": typical, "huge": huge}, args.runs, args.gc_freeze))
     emit(
@@ -152,10 +157,10 @@ async def _measure(
 def _ensure_base(engine: Engine, customers: int) -> tuple[int, int, bool]:
     """Ids of the typical and the huge customer, building the base first if needed."""
     with engine.connect() as connection:
-        found = dict(
-            connection.execute(
-                sa.select(Customer.external_id, Customer.id).where(
-                    sa.column("external_id").in_(["BENCH-TYPICAL", "BENCH-HUGE"])
+        found: dict[str, int] = dict(
+            connection.execute(  # type: ignore[arg-type]  # rows of two columns: (key, value)
+                sa.select(col(Customer.external_id), col(Customer.id)).where(
+                    col(Customer.external_id).in_(["BENCH-TYPICAL", "BENCH-HUGE"])
                 )
             ).all()
         )
@@ -178,22 +183,7 @@ def _bulk_customers(engine: Engine, count: int, prefix: str) -> None:
         "given_name": "Bulk",
         "family_name": "Customer",
         "display_name": "Bulk Customer",
-        "status": "active",
-        "segment": "mass",
-        "loyalty_tier": "none",
-        "loyalty_points": 0,
-        "points_expiring": 0,
-        "preferred_language": "en",
-        "preferred_channel": "voice",
-        "consent_voice": False,
-        "consent_email": False,
-        "consent_sms": False,
-        "consent_post": False,
-        "vip": False,
-        "collections": False,
-        "version": 1,
-        "created_at": EPOCH,
-        "updated_at": EPOCH,
+        **new_customer_row(EPOCH),
     }
     for start in range(0, count, CHUNK):
         rows = [{**base, "external_id": f"{prefix}{n:08d}"} for n in range(start, min(start + CHUNK, count))]
@@ -210,7 +200,7 @@ def _rich_customer(engine: Engine, external_id: str, *, holdings: int, tickets: 
             given_name="Bench",
             family_name=external_id,
             display_name=f"Bench {external_id}",
-            status="active",
+            status=CustomerStatus.ACTIVE,
             birth_date=date(1975, 5, 5),
         )
         session.add(customer)
@@ -220,10 +210,13 @@ def _rich_customer(engine: Engine, external_id: str, *, holdings: int, tickets: 
         ]
         session.add_all(products)
         session.flush()
+        customer_id = customer.id
+        assert customer_id is not None
         for n in range(holdings):
             product = products[n % len(products)]
+            assert product.id is not None
             holding = Holding(
-                customer_id=customer.id,
+                customer_id=customer_id,
                 product_id=product.id,
                 reference=f"R{n:06d}",
                 opened_on=today - timedelta(days=n * 7),
@@ -233,6 +226,7 @@ def _rich_customer(engine: Engine, external_id: str, *, holdings: int, tickets: 
             session.add(holding)
             if product.category == ProductCategory.APPLIANCE:
                 session.flush()
+                assert holding.id is not None
                 session.add(
                     Warranty(
                         holding_id=holding.id,
@@ -246,7 +240,7 @@ def _rich_customer(engine: Engine, external_id: str, *, holdings: int, tickets: 
             status = TicketStatus.OPEN if n % 100 == 0 else TicketStatus.CLOSED
             ticket = Ticket(
                 number=f"{external_id}-{n:05d}",
-                customer_id=customer.id,
+                customer_id=customer_id,
                 subject=f"Case {n}",
                 status=status,
                 created_at=when,
@@ -256,11 +250,10 @@ def _rich_customer(engine: Engine, external_id: str, *, holdings: int, tickets: 
             session.flush()
             session.add(
                 Interaction(
-                    customer_id=customer.id,
+                    customer_id=customer_id,
                     ticket_id=ticket.id,
                     summary=f"Call about case {n}",
                     occurred_at=when,
                 )
             )
-        assert customer.id is not None
-        return customer.id
+        return customer_id

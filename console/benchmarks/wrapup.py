@@ -22,17 +22,19 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from console.benchmarks import scratch_dir
 from console.benchmarks.stats import emit, percentiles
 from console.commands import UserError
 from console.config import Settings
 from store.db import make_engine, write_session
-from store.journal import SaveStatus, commit_wrapup
 from store.migrate import upgrade
-from store.models import Call, Customer, Interaction, Ticket
+from store.models import Call, Customer, Interaction, Role, Ticket
 from store.models.callbacks import Callback
+from store.policy import Actor
 from store.tickets import TicketChange, callbacks_for, open_tickets
 from store.timeutil import utcnow
 from store.wrapup import CallbackRequest, WrapUp, load_call_facts
+from store.wrapup.journal import SaveStatus, commit_wrapup
 
 TARGET_P95_MS = {"sqlite": 50, "postgresql": 80}
 
@@ -91,12 +93,13 @@ def mixed_worker(
     rng = random.Random(f"{tag}-{worker}")
     seat = Path(data_dir) / f"seat-{worker}"
     result = WorkerResult(began=time.time())
+    operator = Actor(f"op{worker}", Role.OPERATOR)
     for i in range(ops):
         customer_id = rng.choice(customer_ids)
         try:
             if i % 2 == 0:
                 open_tickets(engine, customer_id)
-                callbacks_for(engine, f"op{worker}")
+                callbacks_for(engine, operator)
                 load_call_facts(engine, f"{tag}-{worker}-{i - 1}", None)
                 result.reads += 1
                 continue
@@ -115,7 +118,7 @@ def mixed_worker(
                 callback=callback,
             )
             started = time.perf_counter()
-            status = commit_wrapup(engine, seat, wrapup)
+            status = commit_wrapup(engine, seat, wrapup).status
             result.save_ms.append((time.perf_counter() - started) * 1000)
             if status is SaveStatus.QUEUED:
                 result.queued += 1
@@ -199,7 +202,7 @@ def store_latency(url: str, data_dir: Path, saves: int, customer_ids: list[int])
             f"{tag} note {n}",
         )
         started = time.perf_counter()
-        if commit_wrapup(engine, data_dir / "seat-latency", wrapup) is not SaveStatus.SAVED:
+        if commit_wrapup(engine, data_dir / "seat-latency", wrapup).status is not SaveStatus.SAVED:
             raise UserError("a latency save was queued: is the database reachable?")
         samples.append((time.perf_counter() - started) * 1000)
     engine.dispose()
@@ -251,7 +254,7 @@ def ui_latency(url: str, data_dir: Path, saves: int, customer_id: int) -> list[f
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.writers < 1 or args.ops < 2 or args.saves < 1 or args.ui_saves < 0:
         raise UserError("--writers, --ops (>= 2), --saves must be positive")
-    data_dir = Path(tempfile.mkdtemp(prefix="callpop-bench-wrapup-"))
+    data_dir = Path(tempfile.mkdtemp(prefix="run-", dir=scratch_dir(settings, "wrapup")))
     url = settings.database_url or f"sqlite:///{data_dir / 'bench-wrapup.db'}"
     customer_ids = seed_customers(url, 200)
     backend = make_engine(url).dialect.name

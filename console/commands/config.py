@@ -1,10 +1,14 @@
-"""`callpop config`: where settings come from and what they resolve to."""
+"""`callpop config`: where settings come from and what they resolve to (secrets masked)."""
 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from console.config import Settings, default_config_file
+if TYPE_CHECKING:
+    from console.config import Settings
+
+SECRET_FIELDS = frozenset({"api_token"})
 
 
 def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -15,10 +19,16 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 
 
 def run(_args: argparse.Namespace, settings: Settings) -> int:
-    path = default_config_file()
-    print(f"config file: {path} ({'present' if path.exists() else 'absent'})")
+    from console.config import default_config_file, system_config_file
+    from console.database import shown_url
+
+    for title, path in (("config file", default_config_file()), ("system config file", system_config_file())):
+        print(f"{title}: {path} ({'present' if path.exists() else 'absent'})")
     for name, value in settings.model_dump().items():
-        shown = "(set)" if name == "api_token" and value else value
-        print(f"{name} = {shown}")
-    print(f"database (resolved) = {settings.resolved_database_url}")
+        if name in SECRET_FIELDS:
+            value = "(set)" if value else ""
+        elif name == "database_url" and value:
+            value = shown_url(settings)
+        print(f"{name} = {value}")
+    print(f"database (resolved) = {shown_url(settings)}")
     return 0

@@ -1,24 +1,21 @@
 """`callpop find QUERY`: the console's customer search, for scripts and for a quick look.
 
 Exit status: 0 found, 1 nobody matches, 2 the query cannot be searched (with a hint why).
+Read-only: it never migrates the database.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-from dataclasses import asdict
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from console.commands import UserError
-from console.config import Settings
-from console.database import open_engine
-from store.sanitize import clean_line
-from store.search import Match, find_customers
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from console.config import Settings
+    from store.search import Match
 
 
 def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -33,6 +30,11 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 
 
 def _table(matches: list[Match]) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
+    from store.sanitize import clean_line
+
     table = Table("score", "name", "id", "phone", "city", "age", "status", "why")
     for m in matches:
         cells = [f"{m.score:.0f}", m.display_name, m.external_id, m.masked_phone, m.city]
@@ -42,12 +44,26 @@ def _table(matches: list[Match]) -> Table:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+    import sys
+    from dataclasses import asdict
+
+    from console.acting import cli_actor
+    from console.config import check_region
+    from console.database import open_engines, open_for_reading
+    from store import access
+    from store.policy import Action
+
     if not 1 <= args.limit <= 500:
         raise UserError("--limit must be between 1 and 500")
-    region = (args.region or settings.default_region).strip().upper()
-    if len(region) != 2 or not region.isalpha():
-        raise UserError(f"--region must be a two-letter country code like IT or US, not {region!r}")
-    result = find_customers(open_engine(settings, quiet=True), args.query, region=region, limit=args.limit)
+    try:
+        region = check_region(args.region or settings.default_region)
+    except ValueError as error:
+        raise UserError(f"--region: {error}") from None
+    engine = open_for_reading(settings)
+    actor = cli_actor(engine, Action.SEARCH)
+    assert actor is not None
+    result = access.search(open_engines(settings, engine), actor, args.query, region=region, limit=args.limit)
     if not result.matches and result.hint and not args.json:
         raise UserError(result.hint)
     if not result.matches and not args.json:
@@ -56,5 +72,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps([asdict(m) for m in result.matches], default=str, ensure_ascii=False, indent=2))
     else:
+        from rich.console import Console
+
         Console(highlight=False).print(_table(result.matches))
     return 0

@@ -1,30 +1,21 @@
-"""`callpop offers load|list|for`: the offer catalogue and what a customer would be offered now."""
+"""`callpop offers load|list|for`: the offer catalogue and what a customer would be offered now.
+
+`load` writes (and migrates first); `list` and `for` only read and never migrate.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
-from dataclasses import asdict
 from pathlib import Path
-
-import sqlalchemy as sa
-from sqlmodel import select
+from typing import TYPE_CHECKING
 
 from console.commands import UserError
-from console.config import Settings
-from console.database import open_engine
-from store.db import read_session, write_session
-from store.models import Channel
-from store.models.offers import Offer, OfferStat
-from store.offers import (
-    DEFAULT_CATALOGUE,
-    CatalogueError,
-    explain_offers,
-    load_catalogue,
-    rank_offers,
-    read_catalogue,
-)
-from store.sanitize import clean_line
+
+if TYPE_CHECKING:
+    from console.config import Settings
+
+CHANNELS = ("voice", "chat")
+"""store.models.Channel's values, spelled out so that building the parser imports no model."""
 
 
 def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -33,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     load = actions.add_parser(
         "load",
         parents=parents,
-        help=f"validate a catalogue TOML and load it (default one: {DEFAULT_CATALOGUE})",
+        help="validate a catalogue TOML and load it (the built-in one: store/data/offers.toml)",
     )
     load.add_argument("file", type=Path, metavar="FILE")
     load.set_defaults(handler=run_load)
@@ -43,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
         "for", parents=parents, help="the ranked offers for a customer, with the why"
     )
     suggest.add_argument("customer_id", type=int, metavar="CUSTOMER_ID")
-    suggest.add_argument("--channel", default="voice", choices=[c.value for c in Channel])
+    suggest.add_argument("--channel", default="voice", choices=CHANNELS)
     suggest.add_argument("--limit", type=int, default=3)
     suggest.add_argument(
         "--all", action="store_true", help="also list every other offer and why it is not made"
@@ -53,13 +44,24 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 
 
 def run_load(args: argparse.Namespace, settings: Settings) -> int:
+    from console.acting import cli_actor, os_account
+    from console.database import open_engine
+    from store import audit
+    from store.db import write_session
+    from store.offers import CatalogueError, load_catalogue, read_catalogue
+    from store.policy import Action
+    from store.sanitize import clean_line
+
     try:
         catalogue = read_catalogue(args.file)
     except CatalogueError as error:
         raise UserError(str(error)) from error
     engine = open_engine(settings)
+    actor = cli_actor(engine, Action.LOAD_OFFERS, bootstrap=True)
     with write_session(engine) as session:
         result = load_catalogue(session, catalogue)
+        who = actor.username if actor else os_account()
+        audit.record(session, who, "offers.load", target=clean_line(str(args.file))[:200])
     print(f"loaded {len(catalogue.offers)} offers: {result.added} new, {result.updated} updated, "
           f"{result.retired} retired")  # fmt: skip
     for warning in result.warnings:
@@ -68,7 +70,17 @@ def run_load(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_list(args: argparse.Namespace, settings: Settings) -> int:
-    engine = open_engine(settings)
+    import sqlalchemy as sa
+    from sqlmodel import select
+
+    from console.acting import cli_actor
+    from console.database import open_for_reading
+    from store.db import read_session
+    from store.models.offers import Offer, OfferStat
+    from store.policy import Action
+
+    engine = open_for_reading(settings)
+    cli_actor(engine, Action.SEARCH)
     with read_session(engine) as session:
         offers = session.exec(select(Offer).where(Offer.active == True).order_by(Offer.code)).all()  # noqa: E712
         totals = {
@@ -92,7 +104,17 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_for(args: argparse.Namespace, settings: Settings) -> int:
-    engine = open_engine(settings, quiet=args.json)
+    import json
+    from dataclasses import asdict
+
+    from console.acting import cli_actor
+    from console.database import open_for_reading
+    from store.offers import explain_offers, rank_offers
+    from store.policy import Action
+    from store.sanitize import clean_line
+
+    engine = open_for_reading(settings)
+    cli_actor(engine, Action.VIEW_CUSTOMER)
     decisions = explain_offers(engine, args.customer_id, channel=args.channel)
     if not decisions:
         raise UserError(f"no customer with id {args.customer_id}, or no active offers (load a catalogue)")

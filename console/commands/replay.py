@@ -7,10 +7,10 @@ The console replays its journal by itself in the background; this verb is for an
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from console.config import Settings
-from console.database import open_engine
-from store.journal import failed_entries, journal_counts, replay_pending
+if TYPE_CHECKING:
+    from console.config import Settings
 
 
 def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -20,7 +20,26 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    import sys
+
+    from store.wrapup import LocalFileError
+
+    try:
+        return _run(args, settings)
+    except LocalFileError as error:
+        print(
+            f"callpop journal: the local journal in {settings.data_dir} failed: {error.detail}",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from store.wrapup.journal import failed_entries, journal_counts, replay_pending
+
     if args.action == "replay":
+        from console.database import open_engine
+
         report = replay_pending(open_engine(settings), settings.data_dir)
         print(
             f"saved {report.saved}, already saved {report.already_saved}, "

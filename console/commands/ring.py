@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import uuid
+from typing import TYPE_CHECKING
 
-import httpx
+from console.commands import Unavailable, UserError
 
-from console.commands import UserError
-from console.config import Settings
+if TYPE_CHECKING:
+    from console.config import Settings
 
 
 def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -23,6 +23,10 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    import uuid
+
+    import httpx
+
     if not settings.api_token:
         raise UserError("no API token: set CALLPOP_API_TOKEN to the token `callpop serve` runs with")
     url = args.url or f"http://{settings.api_host}:{settings.api_port}/calls"
@@ -39,7 +43,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             url, json=body, headers={"Authorization": f"Bearer {settings.api_token}"}, timeout=10.0
         )
     except httpx.HTTPError as error:
-        raise UserError(f"cannot reach the API at {url} ({error}): is `callpop serve` running?") from None
+        raise Unavailable(f"cannot reach the API at {url} ({error}): is `callpop serve` running?") from None
     if response.is_success:
         print(f"ext {args.extension} ringing: call {body['call_id']} ({response.status_code})")
         return 0

@@ -1,17 +1,15 @@
-"""`callpop run`: open the operator console (migrating the database first, and saying so)."""
+"""`callpop run` (or `callpop` alone): open the operator console, migrating the database first
+(under the migration lock, so consoles starting together do not race) and saying so."""
 
 from __future__ import annotations
 
 import argparse
-import gc
-import sys
+from typing import TYPE_CHECKING
 
-from console.app import make_app
 from console.commands import UserError
-from console.config import Settings
-from console.database import open_engine
-from console.demo_load import database_is_empty, load_demo
-from store.outcomes import OutcomesError, load_outcomes
+
+if TYPE_CHECKING:
+    from console.config import Settings
 
 DEMO_CUSTOMERS_ON_FIRST_RUN = 2_000
 DEMO_SEED = 7
@@ -19,8 +17,10 @@ DEMO_SEED = 7
 
 def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("run", help="open the operator console", parents=parents)
-    parser.add_argument("--operator", help="who sits at this console (default: CALLPOP_OPERATOR)")
-    parser.add_argument("--extension", help="extension this console answers (default: CALLPOP_EXTENSION)")
+    parser.add_argument("--operator", help="pre-fill the sign-in username (grants nothing; CALLPOP_OPERATOR)")
+    parser.add_argument(
+        "--extension", help="the extension to answer; only your own is accepted (default: yours)"
+    )
     parser.add_argument(
         "--demo-if-empty",
         action="store_true",
@@ -30,6 +30,27 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    import os
+
+    if settings.forced_session:  # before Textual is imported: it reads its variables then
+        from console.forced_session import scrub_environment
+
+        scrub_environment()
+    from console.low_bandwidth import prepare_environment, wanted
+
+    if wanted(settings.low_bandwidth, settings.low_bandwidth_over_ssh, os.environ):
+        prepare_environment()
+    import gc
+    import sys
+
+    from console.acting import os_account
+    from console.app import make_app
+    from console.database import open_engine
+    from console.demo_load import database_is_empty, load_demo
+    from console.terminal_input import tolerate_invalid_input
+    from store.identity import SignInRefused
+    from store.wrapup import OutcomesError, load_outcomes
+
     updates = {name: getattr(args, name) for name in ("operator", "extension") if getattr(args, name)}
     settings = settings.model_copy(update=updates)
     try:
@@ -39,10 +60,18 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     engine = open_engine(settings)
     if args.demo_if_empty and database_is_empty(engine):
         print(f"callpop: first run, loading {DEMO_CUSTOMERS_ON_FIRST_RUN:,} demo customers", file=sys.stderr)
-        load_demo(engine, customers=DEMO_CUSTOMERS_ON_FIRST_RUN, seed=DEMO_SEED)
-    app = make_app(settings, engine=engine)
+        load_demo(engine, customers=DEMO_CUSTOMERS_ON_FIRST_RUN, seed=DEMO_SEED, admin=os_account())
+    try:
+        app = make_app(settings, engine=engine)
+    except SignInRefused as refused:
+        raise UserError(str(refused)) from None
     # Everything loaded so far lives as long as the console: keep it out of the cyclic collector,
     # whose full passes otherwise stall a search or a pop for 50-90 ms (measured; 7-19 ms frozen).
     gc.freeze()
-    app.run()
+    tolerate_invalid_input()
+    if app.low_bandwidth and sys.platform != "win32":
+        from console.frame_diff import DiffingDriver
+
+        app.driver_class = DiffingDriver  # only the cells that changed go to the terminal
+    app.run(mouse=not app.low_bandwidth)
     return 0
