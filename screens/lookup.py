@@ -12,28 +12,31 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
-from screens.context import context_of
+from screens.context import actor_of, context_of
+from screens.i18n import N_, _, said, said_error
+from screens.language import LanguageChanged
 from screens.messages import OpenProfile
 from screens.outage import database_guard
-from screens.widgets.match_table import MatchTable
+from screens.widgets.footer import Footer
+from screens.widgets.match_table import MatchTable, WhyLine
+from store import access
 from store.phones import normalize_phone
 from store.prospects import create_prospect
 from store.sanitize import clean_line
-from store.search import SearchResult, find_customers
+from store.search import SearchResult
 
 RESULT_LIMIT = 20
-SETTLE_S = 0.06
-"""A keystroke waits this long before searching, so fast typing searches once, not per key."""
+PLACEHOLDER = N_("Name, phone, e-mail, account or ticket number")
 
 
 class QueryInput(Input):
     """The search box; Enter submits it (the footer says "Open") so the open is handled after
     every keystroke typed before it."""
 
-    BINDINGS = [Binding("enter", "submit", "Open", id="lookup.submit")]
+    BINDINGS = [Binding("enter", "submit", N_("Open"), id="lookup.submit")]
 
 
 @dataclass
@@ -59,11 +62,11 @@ class LookupScreen(Screen[None]):
 
     CSS_PATH = "lookup.tcss"
     BINDINGS = [
-        Binding("enter", "open", "Open", id="lookup.open"),  # from the results table
-        Binding("down", "cursor(1)", "Next", id="lookup.next", show=False),
-        Binding("up", "cursor(-1)", "Previous", id="lookup.previous", show=False),
-        Binding("escape", "clear", "Clear", id="lookup.clear"),
-        Binding("ctrl+n", "new_prospect", "New prospect", id="lookup.new_prospect"),
+        Binding("enter", "open", N_("Open"), id="lookup.open"),  # from the results table
+        Binding("down", "cursor(1)", N_("Next"), id="lookup.next", show=False),
+        Binding("up", "cursor(-1)", N_("Previous"), id="lookup.previous", show=False),
+        Binding("escape", "clear", N_("Clear"), id="lookup.clear"),
+        Binding("ctrl+n", "new_prospect", N_("New prospect"), id="lookup.new_prospect"),
     ]
 
     def __init__(self) -> None:
@@ -74,13 +77,25 @@ class LookupScreen(Screen[None]):
         self._open_when_shown = False
         self._call_id: str | None = None
         self._prospect_key = ""
+        self._shown = SearchResult([], "")
+
+    @property
+    def shows_latest(self) -> bool:
+        """Whether the table answers the query as typed now (not a shorter one still showing)."""
+        return self._shown_seq == self._seq
 
     def compose(self) -> ComposeResult:
         yield Static("", id="notice", markup=False)
-        yield QueryInput(placeholder="Name, phone, e-mail, account or ticket number", id="query")
+        yield QueryInput(placeholder=_(PLACEHOLDER), id="query")
         yield Static("", id="hint", markup=False)
         yield MatchTable(id="results")
+        yield WhyLine(id="why")
         yield Footer()
+
+    @on(LanguageChanged)
+    def _relabel(self) -> None:
+        self.query_one("#query", Input).placeholder = _(PLACEHOLDER)
+        self._show_hint(self._shown)
 
     def on_mount(self) -> None:
         self.query_one("#notice", Static).display = False
@@ -88,7 +103,10 @@ class LookupScreen(Screen[None]):
 
     def prefill(self, text: str, *, notice: str = "", call_id: str | None = None) -> None:
         """Show `text` as the query (and search it), with `notice` above; during `call_id` an
-        unknown number or e-mail in `text` may become a new prospect."""
+        unknown number or e-mail in `text` may become a new prospect. Back from a profile of the
+        call it already serves (nothing to show), the lookup keeps what was searched for it."""
+        if call_id is not None and call_id == self._call_id and not text and not notice:
+            return
         self._call_id = call_id
         text = clean_line(text)
         self._prospect_key = text if call_id and self._can_be_prospect(text) else ""
@@ -119,13 +137,17 @@ class LookupScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="search")
     def _search(self, query: str, seq: int) -> None:
         """Runs off the UI thread; a newer keystroke cancels it before or after the query."""
-        time.sleep(SETTLE_S)
+        context = context_of(self.app)
+        time.sleep(context.search_settle_s)
         worker = get_current_worker()
         if worker.is_cancelled:
             return
         context = context_of(self.app)
-        with database_guard(self, "searching"):
-            result = find_customers(context.engine, query, region=context.default_region, limit=RESULT_LIMIT)
+        with database_guard(self, _("searching")):
+            actor = actor_of(self.app)
+            result = access.search(
+                context.engines, actor, query, region=context.default_region, limit=RESULT_LIMIT
+            )
             if not worker.is_cancelled:
                 self.post_message(SearchDone(seq, result))
 
@@ -139,10 +161,19 @@ class LookupScreen(Screen[None]):
                 self.action_open()
 
     def _show(self, result: SearchResult) -> None:
-        searched = bool(self.query_one("#query", Input).value.strip())
-        hint = result.hint or ("No customer matches." if searched and not result.matches else "")
-        self.query_one("#hint", Static).update(Text(clean_line(hint)))
+        self._shown = result
+        self._show_hint(result)
         self.query_one(MatchTable).show_matches(result.matches)
+        self._show_why()
+
+    def _show_hint(self, result: SearchResult) -> None:
+        searched = bool(self.query_one("#query", Input).value.strip())
+        hint = result.hint or (_("No customer matches.") if searched and not result.matches else "")
+        self.query_one("#hint", Static).update(Text(clean_line(said(hint))))
+
+    @on(DataTable.RowHighlighted, "#results")
+    def _show_why(self) -> None:
+        self.query_one(WhyLine).show(self.query_one(MatchTable).highlighted_match())
 
     # --- acting on the results ----------------------------------------------------------------
 
@@ -163,7 +194,7 @@ class LookupScreen(Screen[None]):
     def action_open(self) -> None:
         """Open the highlighted customer, of the query as typed: an Enter pressed while the
         table still shows an older query's results opens once the current ones arrive."""
-        if self._shown_seq != self._seq and self.query_one("#query", Input).value.strip():
+        if not self.shows_latest and self.query_one("#query", Input).value.strip():
             self._open_when_shown = True
             return
         match = self.query_one(MatchTable).highlighted_match()
@@ -189,7 +220,7 @@ class LookupScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="prospect")
     def _create_prospect(self, key: str) -> None:
         context = context_of(self.app)
-        with database_guard(self, "creating the prospect (nothing was written; ctrl+n retries)"):
+        with database_guard(self, _("creating the prospect (nothing was written; ctrl+n retries)")):
             try:
                 if "@" in key:
                     customer_id = create_prospect(context.engine, email=key)
@@ -198,7 +229,7 @@ class LookupScreen(Screen[None]):
                         context.engine, phone_e164=key, region=context.default_region
                     )
             except ValueError as error:
-                self.post_message(ProspectFailed(str(error)))
+                self.post_message(ProspectFailed(said_error(error)))
                 return
             self.post_message(ProspectReady(customer_id))
 
@@ -210,4 +241,6 @@ class LookupScreen(Screen[None]):
 
     @on(ProspectFailed)
     def _prospect_failed(self, message: ProspectFailed) -> None:
-        self.notify(f"No prospect made: {message.reason}", severity="error", markup=False)
+        self.notify(
+            _("No prospect made: {reason}").format(reason=message.reason), severity="error", markup=False
+        )

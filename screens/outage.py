@@ -3,11 +3,14 @@
 Workers run with Textual's default `exit_on_error`: an exception escaping one would close the
 whole console mid-call. Every worker that touches the database wraps its body in
 `database_guard`; the app tells the operator (and nothing typed on the screen is thrown away).
+
+`what` is shown to the operator inside a sentence ("Database unavailable while saving the
+wrap-up"): pass it translated, `database_guard(self, _("saving the wrap-up"))`. `detail` is the
+driver's own reason and stays as the driver wrote it.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,10 +19,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from textual.message import Message
 from textual.message_pump import MessagePump
 
+from store.wrapup import LocalFileError
+
 
 @dataclass
 class DatabaseUnavailable(Message):
-    """`what` failed because the database did not answer; `detail` is the driver's reason."""
+    """`what` (translated) failed because the database did not answer; `detail` is the driver's reason."""
 
     what: str
     detail: str
@@ -27,7 +32,8 @@ class DatabaseUnavailable(Message):
 
 @dataclass
 class LocalFileProblem(Message):
-    """The seat's local file (drafts and journal in the data dir) failed: disk full, locked."""
+    """The seat's local file (drafts and journal in the data dir) failed while `what` (translated):
+    disk full, locked."""
 
     what: str
     detail: str
@@ -39,8 +45,8 @@ def local_file_guard(node: MessagePump, what: str) -> Iterator[None]:
     of closing the console (the form stays on screen)."""
     try:
         yield
-    except (sqlite3.Error, OSError) as error:
-        node.post_message(LocalFileProblem(what, str(error)))
+    except LocalFileError as error:
+        node.post_message(LocalFileProblem(what, error.detail))
 
 
 @contextmanager

@@ -3,7 +3,8 @@
 The essentials (name, status, age, flags) sit in three lines above the fold; every list is a tab
 reached by a number key, loaded 50 rows at a time ("m" loads more). The profile follows the change
 feed: when any console, import or API saves this customer it reloads in place, keeping the tab,
-cursor and scroll position, and an edit open on top of it is left alone.
+cursor and scroll position, and an edit open on top of it is left alone. The console's one change
+feed does the listening: the profile only says what it shows (`live_subjects`).
 
 It pops on every call, so it is kept light (`callpop bench profile`): tabs are built on first show,
 the tab bar and key bar are one `Static` each, not `TabbedContent` and `Footer` (dozens of widgets).
@@ -15,44 +16,44 @@ navigation to other screens (lookup, wrap-up) goes through `screens.messages`.
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
-from sqlalchemy.exc import SQLAlchemyError
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
-from textual.worker import get_current_worker
 
 from screens.contact_edit import ContactEditScreen, UndeliverableScreen
-from screens.context import context_of
-from screens.messages import OpenLookup, StartWrapUp
+from screens.context import actor_of, context_of
+from screens.i18n import N_, _, said_status
+from screens.language import LanguageChanged
+from screens.merge_pick import MergePickScreen
+from screens.messages import CustomerChanged, OpenLookup, OpenMerge, StartWrapUp, navigate
 from screens.outage import database_guard
 from screens.profile_commands import ProfileCommands
 from screens.ticket_view import TicketViewScreen
-from screens.widgets.offers_panel import OffersPanel
+from screens.widgets.key_bar import KeyBar
+from screens.widgets.offers_panel import OFFER_BINDINGS, OffersPanel
 from screens.widgets.profile_contacts import ContactsTable, purchases_text
-from screens.widgets.profile_footer import KeyBar
 from screens.widgets.profile_header import ProfileHeader
 from screens.widgets.profile_sections import PAGED, TABLE, TABS, count_text, section_widgets
 from screens.widgets.profile_tables import SectionTable
 from screens.widgets.profile_tabs import SectionTabs
-from store.notify import ChangeFeed
-from store.profile import PAGE_SIZE, Page, Profile, TimelineRow, load_page, load_profile
+from store import access
+from store.notify import customer_subject
+from store.policy import Action, allowed
+from store.profile import PAGE_SIZE, Page, Profile, TimelineRow
 from store.sanitize import clean_line
 
-LIVE_POLL_S = 0.2
-LIVE_RETRY_S = 1.0
 RELOAD_CAP = 500
 """A live reload re-reads as many rows as are shown, up to this many per section."""
 
-_SECTIONS_GROUP = Binding.Group("Tabs")
+_SECTIONS_GROUP = Binding.Group(N_("Tabs"))
 
 
 @dataclass
@@ -63,11 +64,6 @@ class ProfileLoaded(Message):
 @dataclass
 class PageLoaded(Message):
     page: Page
-
-
-@dataclass
-class CustomerChanged(Message):
-    customer_id: int
 
 
 class ProfileScreen(Screen[None]):
@@ -81,12 +77,14 @@ class ProfileScreen(Screen[None]):
             Binding(str(n), f"section('{tab}')", label, id=f"profile.{tab}", group=_SECTIONS_GROUP)
             for n, (tab, label) in enumerate(TABS.items(), start=1)
         ),
-        Binding("m", "more", "More", id="profile.more"),
-        Binding("o", "open_ticket", "Ticket", id="profile.open_ticket"),
-        Binding("e", "edit_contact", "Edit", id="profile.edit_contact"),
-        Binding("u", "undeliverable", "Bad addr", id="profile.undeliverable"),
-        Binding("w", "wrap_up", "Wrap-up", id="profile.wrap_up"),
-        Binding("escape", "back", "Back", id="profile.back"),
+        Binding("m", "more", N_("More"), id="profile.more"),
+        Binding("o", "open_ticket", N_("Ticket"), id="profile.open_ticket"),
+        Binding("e", "edit_contact", N_("Edit"), id="profile.edit_contact"),
+        Binding("u", "undeliverable", N_("Bad addr"), id="profile.undeliverable"),
+        # Priority, so it acts as the app reads it: the rest of a burst reaches the wrap-up.
+        Binding("w", "wrap_up", N_("Wrap-up"), id="profile.wrap_up", priority=True),
+        Binding("escape", "back", N_("Back"), id="profile.back"),
+        *OFFER_BINDINGS,
     ]
 
     def __init__(self, customer_id: int, *, call_id: str | None = None, today: date | None = None) -> None:
@@ -94,11 +92,14 @@ class ProfileScreen(Screen[None]):
         self.customer_id = customer_id
         self.call_id = call_id
         self._today = today
+        self._viewed = False
+        """Whether this screen's view of the customer is audited already (reloads are the same view)."""
         self.profile: Profile | None = None
         self.section = "holdings"
         """The tab shown."""
         self._stale: set[str] = set()
         """Tabs whose widgets do not show the loaded profile yet."""
+        self._asked_for_name = False
         self.painted = asyncio.Event()
         """Set once the loaded profile has been rendered (tests and the benchmark wait on it)."""
 
@@ -108,7 +109,7 @@ class ProfileScreen(Screen[None]):
         return self._today or date.today()
 
     def compose(self) -> ComposeResult:
-        yield ProfileHeader("Loading…", id="header")
+        yield ProfileHeader(_("Loading…"), id="header")
         yield OffersPanel(self.customer_id, call_id=self.call_id, id="offers")
         yield SectionTabs(id="tabs")
         yield from section_widgets(self.section)  # no container around them: it costs a paint
@@ -117,60 +118,72 @@ class ProfileScreen(Screen[None]):
     def on_mount(self) -> None:
         self._label_tabs()
         self._load(PAGE_SIZE)
-        self.call_after_refresh(self._follow_changes)  # after the first paint: it competes for the GIL
+
+    def live_subjects(self) -> Collection[str]:
+        """The app reloads this profile when its customer is saved anywhere (`CustomerChanged`)."""
+        return (customer_subject(self.customer_id),)
 
     # --- loading -----------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="profile-load")
     def _load(self, page_size: int) -> None:
         context = context_of(self.app)
-        with database_guard(self, "loading the profile"):
-            profile = load_profile(
-                context.engine, self.customer_id, today=self.today, page_size=page_size, role=context.role
+        with database_guard(self, _("loading the profile")):
+            first, self._viewed = not self._viewed, True
+            profile = access.view_profile(
+                context.engines,
+                actor_of(self.app),
+                self.customer_id,
+                today=self.today,
+                page_size=page_size,
+                first=first,
             )
             self.post_message(ProfileLoaded(profile))
 
     @work(thread=True, exclusive=True, group="profile-more")
     def _load_more(self, section: str, offset: int) -> None:
-        engine = context_of(self.app).engine
-        with database_guard(self, "loading more rows"):
-            page = load_page(engine, section, self.customer_id, today=self.today, offset=offset)
+        engines = context_of(self.app).engines
+        with database_guard(self, _("loading more rows")):
+            page = access.more_rows(
+                engines, actor_of(self.app), section, self.customer_id, today=self.today, offset=offset
+            )
             self.post_message(PageLoaded(page))
-
-    @work(thread=True, exclusive=True, group="profile-live")
-    def _follow_changes(self) -> None:
-        """Wait on the change feed; a save of this customer anywhere triggers a reload. A database
-        outage is waited out, then the profile reloads once (it may have missed a change)."""
-        worker = get_current_worker()
-        engine, missed = context_of(self.app).engine, False
-        while not worker.is_cancelled:
-            try:
-                with ChangeFeed(engine, ["customer"], poll_interval=LIVE_POLL_S) as feed:
-                    if missed:
-                        self.post_message(CustomerChanged(self.customer_id))
-                        missed = False
-                    while not worker.is_cancelled:
-                        if any(event.key == str(self.customer_id) for event in feed.wait(0.5)):
-                            self.post_message(CustomerChanged(self.customer_id))
-            except SQLAlchemyError:
-                missed = True
-                time.sleep(LIVE_RETRY_S)
 
     @on(ProfileLoaded)
     def _show(self, message: ProfileLoaded) -> None:
         profile = message.profile
         if profile is None:
-            self.query_one(ProfileHeader).update("No such customer: they may have been deleted or merged.")
+            self.query_one(ProfileHeader).update(_("No such customer: they may have been deleted or merged."))
             self.painted.set()
             return
         self.profile = profile
         self._stale = set(TABS)
         with self.app.batch_update():
             self.query_one(ProfileHeader).show(profile.header)
+            self.query_one(OffersPanel).show_for(profile.header.preferred_language or None)
             self._fill_tab(self.section)
             self._label_tabs()
         if not self.painted.is_set():
             self.screen_layout_refresh_signal.subscribe(self, self._laid_out)
+        if profile.header.status == "prospect" and profile.header.name in ("", "New prospect"):
+            self._ask_for_name()
+
+    @on(LanguageChanged)
+    def _relabel(self) -> None:
+        """Every text the profile built from the loaded rows is rebuilt in the new language."""
+        if self.profile is None:
+            return
+        self._stale = set(TABS)
+        with self.app.batch_update():
+            self.query_one(ProfileHeader).show(self.profile.header)
+            self._fill_tab(self.section)
+            self._label_tabs()
+
+    def _ask_for_name(self) -> None:
+        """A nameless prospect (an unknown caller just added) opens its contact form once, on the name."""
+        if not self._asked_for_name and self.app.screen is self:
+            self._asked_for_name = True
+            self.action_edit_contact()
 
     def _laid_out(self, _screen: Screen[None]) -> None:
         """Set `painted` after the layout (and paint) that shows the loaded profile.
@@ -226,19 +239,21 @@ class ProfileScreen(Screen[None]):
         self._load(min(max(PAGE_SIZE, shown), RELOAD_CAP))
 
     def _label_tabs(self) -> None:
-        """ "3 Timeline 50/4000": how many rows are shown of how many there are."""
+        """ "3 Timeline 50/4000": how many rows are shown of how many there are; "4 Buying 2": how many
+        purchases (its table lists the mailings, paged on their own)."""
         labels = {}
         for n, (tab, label) in enumerate(TABS.items(), start=1):
-            section = "campaigns" if tab == "purchases" else tab
             count = ""
-            if section in PAGED and self.profile is not None:
-                page = getattr(self.profile, section)
+            if tab == "purchases" and self.profile is not None:  # purchases, not the mailings listed
+                count = f" {self.profile.purchases.count}"
+            elif tab in PAGED and self.profile is not None:
+                page = getattr(self.profile, tab)
                 shown, total = len(page.rows), page.total
                 if tab not in self._stale:
                     table = self.query_one(f"#{TABLE[tab]}", SectionTable)
                     shown, total = table.shown, table.total
                 count = count_text(shown, total)
-            labels[tab] = f"{n} {label}{count}"
+            labels[tab] = f"{n} {_(label)}{count}"
         self.query_one(SectionTabs).show(labels, self.section)
 
     # --- actions -----------------------------------------------------------------------------
@@ -259,7 +274,7 @@ class ProfileScreen(Screen[None]):
     def action_more(self) -> None:
         table = self._active_table()
         if table is None or not table.has_more:
-            self.notify("Everything is shown.", timeout=2)
+            self.notify(_("Everything is shown."), timeout=2)
             return
         self._load_more(table.section, table.shown)
 
@@ -267,7 +282,7 @@ class ProfileScreen(Screen[None]):
         table = self._active_table()
         row = table.current() if table is not None and table.section == "timeline" else None
         if not isinstance(row, TimelineRow) or row.ticket_id is None:
-            self.notify("Pick a ticket in the timeline (3) first.", timeout=3)
+            self.notify(_("Pick a ticket in the timeline (3) first."), timeout=3)
             return
         self.open_ticket(row.ticket_id)
 
@@ -286,7 +301,7 @@ class ProfileScreen(Screen[None]):
         address = contacts.first().current_address() if contacts else None
         if self.profile is None or address is None or not address.current:
             self.action_section("contacts")
-            self.notify("Pick a current address in Contacts, then press u.", timeout=3)
+            self.notify(_("Pick a current address in Contacts, then press u."), timeout=3)
             return
         screen = UndeliverableScreen(self.customer_id, self.profile.header.version, address, today=self.today)
         self.app.push_screen(screen, self._reload_if_saved)
@@ -294,13 +309,22 @@ class ProfileScreen(Screen[None]):
     def palette_commands(self) -> list[tuple[str, Callable[[], object], str]]:
         """What the command palette offers here (see `ProfileCommands`)."""
         commands: list[tuple[str, Callable[[], object], str]] = [
-            ("Edit contact", self.action_edit_contact, "Phones, e-mails, language, consents"),
+            (_("Edit contact"), self.action_edit_contact, _("Phones, e-mails, language, consents")),
             (
-                "Mark address undeliverable",
+                _("Mark address undeliverable"),
                 self.action_undeliverable,
-                "Returned mail for the address in Contacts",
+                _("Returned mail for the address in Contacts"),
             ),
         ]
+        actor = context_of(self.app).actor
+        if actor is not None and allowed(actor.role, Action.MERGE):
+            commands.append(
+                (
+                    _("Merge with another customer…"),
+                    self.merge_with_another,
+                    _("The same person recorded twice: pick the other record"),
+                )
+            )
         tables = self.query("#table-timeline").results(SectionTable)
         table = next(tables, None)
         timeline = table.payloads if table else self.profile.timeline.rows if self.profile else []
@@ -308,16 +332,30 @@ class ProfileScreen(Screen[None]):
             if row.kind == "ticket" and row.ticket_id is not None:
                 commands.append(
                     (
-                        f"Open ticket {clean_line(row.title)}",
+                        _("Open ticket {subject}").format(subject=clean_line(row.title)),
                         partial(self.open_ticket, row.ticket_id),
-                        row.status,
+                        said_status(row.status),
                     )
                 )
         return commands
 
+    def merge_with_another(self) -> None:
+        """Pick the other record by lookup; the app opens the merge (admins only)."""
+
+        def picked(other_id: int | None) -> None:
+            if other_id is not None:
+                self.post_message(OpenMerge(self.customer_id, other_id))
+
+        self.app.push_screen(MergePickScreen(self.customer_id), picked)
+
+    def action_offer(self, response: str) -> None:
+        """a/d/l/x answer the highlighted offer from anywhere on the profile."""
+        self.query_one(OffersPanel).answer(response)
+
     def action_wrap_up(self) -> None:
         responses = tuple(self.query_one(OffersPanel).responses)
-        self.post_message(StartWrapUp(self.call_id, self.customer_id, offer_responses=responses))
+        navigate(self, StartWrapUp(self.call_id, self.customer_id, offer_responses=responses))
 
     def action_back(self) -> None:
-        self.post_message(OpenLookup())
+        """Back to the lookup; during a call, one for this call (not the previous caller's search)."""
+        self.post_message(OpenLookup(call_id=self.call_id))

@@ -11,10 +11,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from screens.context import context_of
+from screens.formatting import format_date, format_datetime
+from screens.i18n import N_, _, said_status
 from screens.outage import database_guard
+from screens.widgets.footer import Footer
 from store.profile import TicketHistory, load_ticket
 from store.sanitize import clean_line, clean_text
 
@@ -28,15 +31,22 @@ def ticket_text(ticket: TicketHistory) -> Text:
     """Header lines then one block per interaction; customer text stays literal."""
     text = Text()
     text.append(f"{clean_line(ticket.number)}  {clean_line(ticket.subject)}\n", style="bold")
-    sla = f" · SLA {ticket.sla_due:%Y-%m-%d %H:%M}" if ticket.sla_due else ""
-    text.append(
-        f"{ticket.status} · {ticket.priority} · {clean_line(ticket.category) or 'no category'} · "
-        f"assigned to {clean_line(ticket.assignee) or 'nobody'} · opened {ticket.created_at:%Y-%m-%d}{sla}\n"
-    )
+    parts = [
+        said_status(ticket.status),
+        said_status(ticket.priority),
+        clean_line(ticket.category) or _("no category"),
+        _("assigned to {who}").format(who=clean_line(ticket.assignee) or _("nobody")),
+        _("opened {date}").format(date=format_date(ticket.created_at)),
+    ]
+    if ticket.sla_due:
+        parts.append(_("SLA {moment}").format(moment=format_datetime(ticket.sla_due)))
+    text.append(" · ".join(parts) + "\n")
     if not ticket.interactions:
-        text.append("\nNo interactions recorded on this ticket.", style="dim")
+        text.append("\n" + _("No interactions recorded on this ticket."), style="dim")
     for item in ticket.interactions:
-        text.append(f"\n{item.at:%Y-%m-%d %H:%M} {item.channel} {clean_line(item.who)}\n", style="bold")
+        text.append(
+            f"\n{format_datetime(item.at)} {said_status(item.channel)} {clean_line(item.who)}\n", style="bold"
+        )
         text.append(clean_text(item.title) + "\n")
     return text
 
@@ -45,7 +55,7 @@ class TicketViewScreen(ModalScreen[None]):
     """A ticket and every interaction on it; escape goes back to the profile."""
 
     CSS_PATH = "ticket_view.tcss"
-    BINDINGS = [Binding("escape", "dismiss", "Back", id="ticket.back")]
+    BINDINGS = [Binding("escape", "dismiss", N_("Back"), id="ticket.back")]
 
     def __init__(self, ticket_id: int) -> None:
         super().__init__()
@@ -53,7 +63,7 @@ class TicketViewScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="ticket"):
-            yield Static("Loading…", id="ticket-body")
+            yield Static(_("Loading…"), id="ticket-body")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -62,10 +72,12 @@ class TicketViewScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group="ticket-load")
     def _load(self) -> None:
-        with database_guard(self, "opening the ticket"):
+        with database_guard(self, _("opening the ticket")):
             self.post_message(TicketLoaded(load_ticket(context_of(self.app).engine, self.ticket_id)))
 
     @on(TicketLoaded)
     def _show(self, message: TicketLoaded) -> None:
         body = self.query_one("#ticket-body", Static)
-        body.update(ticket_text(message.ticket) if message.ticket else Text("This ticket no longer exists."))
+        body.update(
+            ticket_text(message.ticket) if message.ticket else Text(_("This ticket no longer exists."))
+        )

@@ -1,65 +1,70 @@
 """The wrap-up: reason x outcome, notes, a ticket, a callback and a quoted campaign code.
 
 Nothing typed here may be lost: the form is kept as a local draft ~300 ms after each change, and
-ctrl+s moves it to the seat's journal before writing the database (store.journal), so the screen
+ctrl+s moves it to the seat's journal before writing the database (store.wrapup), so the screen
 says "saved" only after the commit and "queued" when the database is locked or away.
 The common case is five keys: enter (reason), enter (outcome), a short note, ctrl+s.
 """
 
 from __future__ import annotations
 
-import json
-import threading
 import uuid
-from collections.abc import Sequence
-from contextlib import suppress
-from dataclasses import asdict, dataclass
-from datetime import datetime
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
-from textual import on, work
-from textual.actions import SkipAction
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
-from textual.widget import Widget
-from textual.widgets import Footer, Input, OptionList, Select, Static, TextArea
-from textual.widgets.option_list import Option
-from textual.widgets.select import InvalidSelectValueError
+from textual.widgets import Select, Static, TextArea
 
 from screens.context import context_of
-from screens.messages import WrapUpFinished
-from screens.outage import local_file_guard
+from screens.i18n import N_, _, said_error, said_status
+from screens.language import LanguageChanged
+from screens.messages import CallEnded, WrapUpFinished
+from screens.outage import LocalFileProblem
 from screens.widgets.call_timer import CallTimer
-from screens.widgets.wrapup_extras import INPUTS, SELECTS, WrapUpExtras
-from store.drafts import Draft, discard_draft, load_draft, save_draft
-from store.journal import SaveStatus, commit_wrapup
-from store.offers.responses import OfferResponse
-from store.outcomes import (
+from screens.widgets.footer import Footer
+from screens.widgets.held_keys import HeldKeys
+from screens.widgets.wrapup_extras import WrapUpExtras
+from screens.widgets.wrapup_picks import WrapUpPicks, shown_label
+from screens.wrapup_draft import DraftKeepingScreen, card_data_notice
+from store.notify import call_subject
+from store.offers.responses import RESPONSE_LABELS, OfferResponse
+from store.sanitize import clean_line
+from store.tickets import OpenTicket, open_tickets
+from store.timeutil import utcnow
+from store.wrapup import (
+    CallFacts,
+    Draft,
+    LocalFileError,
     OutcomeConfig,
     OutcomesError,
+    SaveResult,
+    SaveStatus,
     Seat,
-    TicketRule,
+    WrapUpForm,
     WrapUpMode,
-    build_wrapup,
+    WrapUpRejected,
+    discard_draft,
+    load_call_facts,
+    load_draft,
     load_outcomes,
-    offers_from_form,
+    submit_wrapup,
 )
-from store.sanitize import clean_line
-from store.tickets import FollowUpError, OpenTicket, open_tickets
-from store.timeutil import utcnow
-from store.wrapup import CallFacts, WrapUp, load_call_facts
 
-DRAFT_DEBOUNCE_S = 0.3
+ACW_GRACE_S = 10
+"""A time-boxed wrap-up whose time ran out while hidden saves this long after it is back."""
 _STATUS_TEXT = {
-    SaveStatus.SAVED: "saved",
-    SaveStatus.ALREADY_SAVED: "saved (it was already in the database)",
-    SaveStatus.QUEUED: "queued: the database is unavailable, it will be saved when it is back",
+    SaveStatus.SAVED: N_("saved"),
+    SaveStatus.ALREADY_SAVED: N_("saved (it was already in the database)"),
+    SaveStatus.QUEUED: N_("queued: the database is unavailable, it will be saved when it is back"),
 }
+_BOX_TITLES = (("#reasons", N_("Reason")), ("#outcomes", N_("Outcome")), ("#notes", N_("Notes")))
 
 
 @dataclass
@@ -80,20 +85,23 @@ class _Problem(Message):
 
 @dataclass
 class _Committed(Message):
-    status: SaveStatus
+    result: SaveResult
 
 
-class WrapUpScreen(Screen[None]):
+class WrapUpScreen(DraftKeepingScreen):
     """Log the outcome of one call (`call_id`), or of a contact started by hand (`call_id` None)."""
 
     CSS_PATH = "wrapup.tcss"
-    BINDINGS = [
-        Binding("enter", "pick", "Pick", id="wrapup.pick", show=False, priority=True),
-        Binding("ctrl+s", "save", "Save", id="wrapup.save", priority=True),
-        Binding("ctrl+n", "go('notes')", "Notes", id="wrapup.notes", priority=True),
-        Binding("ctrl+t", "go('ticket-action')", "Ticket", id="wrapup.ticket", priority=True),
-        Binding("ctrl+b", "go('callback-when')", "Callback", id="wrapup.callback", priority=True),
-        Binding("escape", "skip", "Skip", id="wrapup.skip"),
+    SHOWS_WRAPUP = True
+    """The status line drops its "ctrl+w resume" hint here."""
+    AUTO_FOCUS = ""
+    """Nothing takes keys until the lists are filled: keys typed before that are held, in order."""
+    BINDINGS = [  # not priority: a key typed after others must not act before them
+        Binding("ctrl+s", "save", N_("Save"), id="wrapup.save"),
+        Binding("ctrl+n", "go('notes')", N_("Notes"), id="wrapup.notes"),
+        Binding("ctrl+t", "go('ticket-action')", N_("Ticket"), id="wrapup.ticket"),
+        Binding("ctrl+b", "go('callback-when')", N_("Callback"), id="wrapup.callback"),
+        Binding("escape", "skip", N_("Skip"), id="wrapup.skip"),
     ]
 
     def __init__(
@@ -109,31 +117,33 @@ class WrapUpScreen(Screen[None]):
         self._customer_id = customer_id
         self._direction = "manual" if call_id is None else "inbound"
         self._channel = "voice"
-        self._config: OutcomeConfig | None = None
-        self._reason = self._outcome = ""
+        self._facts: CallFacts | None = None
         self._started_at = self._acw_started = utcnow()
-        self._draft_timer: Timer | None = None
+        self._acw_due = False  # the time-boxed clock ran out while another screen covered this one
         self._saving_hint = Timer(self, 0.15, name="saving hint")  # replaced by each save
-        self._local_lock = threading.Lock()
-        self._sealed = False  # set once the save owns the local file: no draft may follow it
         self.finished = False
         """Saved, queued or skipped: the app closes this screen once it is on top."""
         self._saving = False
+        self._early_keys = HeldKeys()
+
+    @property
+    def customer_id(self) -> int | None:
+        return self._customer_id
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="wrapup-head"):
-            yield Static(Text("Wrap-up"), id="wrapup-title")
+            yield Static(Text(_("Wrap-up")), id="wrapup-title")
             yield CallTimer(id="timer")
-        with Horizontal(id="picks"):
-            yield OptionList(id="reasons", compact=True)
-            yield OptionList(id="outcomes", compact=True)
+        yield WrapUpPicks(id="picks", on_pick=self._picked)
         yield Static(Text(""), id="picked")
         yield TextArea(id="notes", compact=True, soft_wrap=True, tab_behavior="focus")
         yield WrapUpExtras(id="extras")
-        yield Static(Text("loading…"), id="save-status")
+        yield Static(Text(_("loading…")), id="save-status")
         yield Footer()
 
     def on_mount(self) -> None:
+        for box, title in _BOX_TITLES:
+            self.query_one(box).border_title = _(title)
         self._load()
 
     @work(thread=True, exclusive=True, group="wrapup-load")
@@ -144,15 +154,21 @@ class WrapUpScreen(Screen[None]):
         except OutcomesError as error:
             self.post_message(_Problem(str(error)))
             return
-        draft = load_draft(context.data_dir, self.call_id)
+        notice = ""
+        try:
+            draft = load_draft(context.data_dir, self.call_id)
+        except LocalFileError as error:
+            notice = _("the local drafts file failed ({detail}): saving still works").format(
+                detail=error.detail
+            )
+            draft = None
         customer_id = self._customer_id or (draft.customer_id if draft else None)
         try:
             facts = load_call_facts(context.engine, self.call_id, customer_id)
             tickets = open_tickets(context.engine, facts.customer_id) if facts.customer_id else []
-            notice = ""
         except SQLAlchemyError:
             facts = CallFacts(None, None, "voice", self._direction, customer_id, "", False)
-            tickets, notice = [], "database unavailable: the wrap-up will be queued and saved later"
+            tickets, notice = [], _("database unavailable: the wrap-up will be queued and saved later")
         self.post_message(_Loaded(config, facts, tickets, draft, notice))
 
     @on(_Loaded)
@@ -160,138 +176,101 @@ class WrapUpScreen(Screen[None]):
         config, facts, draft = message.config, message.facts, message.draft
         self._config, self._customer_id, self._channel = config, facts.customer_id, facts.channel
         self._direction = facts.direction
-        fields = draft.fields if draft else {}
-        self._offers = self._offers or offers_from_form(fields)
-        self._direction = fields.get("direction", self._direction)
+        form = draft.form if draft else WrapUpForm()
+        self._offers = self._offers or form.offers
         self._started_at = draft.started_at if draft else facts.answered_at or self._started_at
-        if fields.get("acw_started"):
-            self._acw_started = datetime.fromisoformat(fields["acw_started"])
+        if draft:  # a restored draft is shown to the operator with the ACW clock restarted
+            self._acw_started = utcnow()
         elif facts.ended_at:
             self._acw_started = facts.ended_at
         timer = self.query_one(CallTimer)
         timer.acw_limit = config.acw_seconds if config.mode is WrapUpMode.TIMEBOXED else None
         timer.start(self._started_at, self._acw_started)
-        who = clean_line(facts.customer_name) or ("unknown caller" if facts.customer_id is None else "")
-        self.query_one("#wrapup-title", Static).update(Text(f"Wrap-up · {who} · {self.call_id[:8]}"))
-        reasons = self.query_one("#reasons", OptionList)
-        reasons.add_options([Option(Text(reason.label), id=reason.key) for reason in config.reasons])
-        ticket_options = [("No ticket", "none"), ("New ticket", "new")] + [
-            (Text(clean_line(f"{t.number} {t.subject} ({t.status})")), str(t.id)) for t in message.tickets
+        self._facts = facts
+        self._show_title()
+        ticket_options = [(_("No ticket"), "none"), (_("New ticket"), "new")] + [
+            (Text(clean_line(f"{t.number} {t.subject} ({said_status(t.status)})")), str(t.id))
+            for t in message.tickets
         ]
         self.query_one("#ticket-action", Select).set_options(ticket_options)
-        self._restore(fields)
+        self._restore(form)
         if config.mode is WrapUpMode.TIMEBOXED:
             remaining = config.acw_seconds - timer.acw_seconds()
             self.set_timer(max(0.1, remaining), self._acw_timeout)
         self.refresh_bindings()
-        reasons.focus()
-        status = message.notice or ("draft restored" if draft else "")
-        self._set_status("this call is already wrapped up" if facts.already_wrapped else status)
+        reasons = self.query_one("#reasons")
+        self.set_focus(reasons)
+        self._early_keys.replay(reasons)
+        status = message.notice or (_("draft restored") if draft else "")
+        self._set_status(_("this call is already wrapped up") if facts.already_wrapped else status)
 
-    def _restore(self, fields: dict[str, str]) -> None:
-        assert self._config is not None
-        keys = [reason.key for reason in self._config.reasons]
-        reasons = self.query_one("#reasons", OptionList)
-        reasons.highlighted = keys.index(fields["reason"]) if fields.get("reason") in keys else 0
-        self._reason = fields.get("reason", "") if fields.get("reason") in keys else ""
-        self._fill_outcomes(fields.get("outcome", ""))
-        self.query_one("#notes", TextArea).text = fields.get("notes", "")
-        for field_id in INPUTS:
-            self.query_one(f"#{field_id}", Input).value = fields.get(field_id, "")
-        for field_id in SELECTS:
-            if field_id in fields:
-                with suppress(InvalidSelectValueError):  # a ticket closed since the draft was kept
-                    self.query_one(f"#{field_id}", Select).value = fields[field_id]
+    def on_key(self, event: events.Key) -> None:
+        """A key reaching the screen itself: typed while it was loading, or unhandled below. The
+        console's own keys (F1 and the like) act at once: they leave the wrap-up open behind."""
+        if event.key not in {binding.key for binding in self.app.BINDINGS if isinstance(binding, Binding)}:
+            self._early_keys.route(event, self.focused)
+
+    def _show_title(self) -> None:
+        facts = self._facts
+        if facts is None:
+            return
+        who = clean_line(facts.customer_name) or (_("unknown caller") if facts.customer_id is None else "")
+        title = _("Wrap-up · {who} · {call}").format(who=who, call=self.call_id[:8])
+        self.query_one("#wrapup-title", Static).update(Text(title))
+
+    @on(LanguageChanged)
+    def _relabel(self) -> None:
+        """The lists, titles and the picked line in the new language; what is picked stays."""
+        for box, title in _BOX_TITLES:
+            self.query_one(box).border_title = _(title)
+        if self._config is None:
+            return
+        self._show_title()
+        picks = self.query_one(WrapUpPicks)
+        picks.show(self._config, picks.reason, picks.outcome)
         self._show_picked()
 
-    def _fill_outcomes(self, keep: str) -> None:
+    def _restore(self, form: WrapUpForm) -> None:
         assert self._config is not None
-        offered = self._config.outcomes_for(self._reason)
-        outcomes = self.query_one("#outcomes", OptionList)
-        outcomes.clear_options()
-        outcomes.add_options([Option(Text(outcome.label), id=outcome.key) for outcome in offered])
-        keys = [outcome.key for outcome in offered]
-        self._outcome = keep if keep in keys else ""
-        outcomes.highlighted = keys.index(keep) if keep in keys else 0
+        self.query_one(WrapUpPicks).show(self._config, form.reason, form.outcome)
+        self.query_one("#notes", TextArea).text = form.notes
+        self.query_one(WrapUpExtras).show(form)
+        self._show_picked()
 
     def _show_picked(self) -> None:
         assert self._config is not None
-        reason, outcome = self._config.reason(self._reason), self._config.outcome(self._outcome)
-        text = f"Reason: {reason.label if reason else '-'}   Outcome: {outcome.label if outcome else '-'}"
+        picks = self.query_one(WrapUpPicks)
+        reason, outcome = self._config.reason(picks.reason), self._config.outcome(picks.outcome)
+        text = _("Reason: {reason}   Outcome: {outcome}").format(
+            reason=shown_label(reason) if reason else "-", outcome=shown_label(outcome) if outcome else "-"
+        )
         if self._offers:
-            text += "   Offers: " + ", ".join(f"{o.offer_code} {o.response}" for o in self._offers)
+            said = ", ".join(
+                f"{o.offer_code} {_(RESPONSE_LABELS.get(o.response, o.response))}" for o in self._offers
+            )
+            text += "   " + _("Offers: {answers}").format(answers=said)
         self.query_one("#picked", Static).update(Text(text))
 
-    def action_pick(self) -> None:
-        """Enter on the reason or outcome list picks and moves focus at once, inside the key's
-        own handling: keys typed ahead (a fast typist, an SSH burst) land in the next field
-        instead of the list. Anywhere else Enter does what the focused widget does."""
-        focused = self.focused  # (`has_focus` lags behind a focus set in this same burst)
-        if not isinstance(focused, OptionList) or focused.id not in ("reasons", "outcomes"):
-            raise SkipAction()
-        if focused.highlighted is None:
-            raise SkipAction()
-        self._picked(focused.id or "", focused.get_option_at_index(focused.highlighted).id or "")
-
-    @on(OptionList.OptionSelected, "#reasons, #outcomes")
-    def _clicked(self, event: OptionList.OptionSelected) -> None:
-        self._picked(event.option_list.id or "", event.option.id or "")
-
-    def _picked(self, list_id: str, key: str) -> None:
-        if list_id == "reasons":
-            self._reason = key
-            self._fill_outcomes(self._outcome)
-            after = self.query_one("#outcomes")
-        else:
-            self._outcome = key
-            after = self._field_after_outcome()
+    def _picked(self, list_id: str) -> None:
+        """A reason or outcome was picked (inside that key's handling)."""
+        if list_id == "outcomes":
+            assert self._config is not None
+            outcome = self._config.outcome(self.query_one(WrapUpPicks).outcome)
+            if outcome and (hint := self.query_one(WrapUpExtras).prepare_for(outcome)):
+                self._set_status(hint)
+            self.set_focus(self.query_one("#notes"))  # typing after the outcome goes into the notes
         self._show_picked()
-        self.set_focus(after)
         self._changed()
 
-    def _field_after_outcome(self) -> Widget:
-        """Where the outcome leads: a required ticket, a callback time, or the notes."""
-        assert self._config is not None
-        outcome = self._config.outcome(self._outcome)
-        action = self.query_one("#ticket-action", Select)
-        if outcome and outcome.ticket is TicketRule.REQUIRED and action.value == "none":
-            action.value = "new"
-            return action
-        return self.query_one("#callback-when" if outcome and outcome.callback else "#notes")
+    def _form(self) -> WrapUpForm:
+        notes = self.query_one("#notes", TextArea).text
+        typed = self.query_one(WrapUpExtras).typed()
+        picks = self.query_one(WrapUpPicks)
+        return WrapUpForm(picks.reason, picks.outcome, notes, offers=self._offers, **typed)
 
-    @on(Input.Changed)
-    @on(Select.Changed)
-    @on(TextArea.Changed)
-    def _changed(self) -> None:
-        """Debounce: the draft is written once typing pauses for DRAFT_DEBOUNCE_S."""
-        if self._config is None or self._sealed:
-            return
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        self._draft_timer = self.set_timer(DRAFT_DEBOUNCE_S, self._keep_draft)
-
-    def _form(self) -> dict[str, str]:
-        fields = {field_id: self.query_one(f"#{field_id}", Input).value for field_id in INPUTS}
-        fields |= {field_id: str(self.query_one(f"#{field_id}", Select).value) for field_id in SELECTS}
-        return fields | {
-            "reason": self._reason,
-            "outcome": self._outcome,
-            "notes": self.query_one("#notes", TextArea).text,
-            "direction": self._direction,
-            "acw_started": self._acw_started.isoformat(),
-            "offers": json.dumps([asdict(offer) for offer in self._offers]),
-        }
-
-    def _keep_draft(self) -> None:
+    def _draft(self) -> Draft:
         operator = context_of(self.app).operator
-        self._write_draft(Draft(self.call_id, operator, self._customer_id, self._started_at, self._form()))
-
-    @work(thread=True, exclusive=True, group="wrapup-draft")
-    def _write_draft(self, draft: Draft) -> None:
-        with self._local_lock:
-            if not self._sealed:
-                with local_file_guard(self, "keeping the wrap-up draft"):
-                    save_draft(context_of(self.app).data_dir, draft)
+        return Draft(self.call_id, operator, self._customer_id, self._started_at, self._form())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "skip":
@@ -309,42 +288,62 @@ class WrapUpScreen(Screen[None]):
         ctx = context_of(self.app)
         contact = (self._customer_id, self._channel, self._direction, self._started_at)
         seat = Seat(self.call_id, ctx.operator, ctx.extension, *contact)
-        try:
-            wrapup = build_wrapup(self._config, seat, self._form(), timed_out=timed_out)
-        except FollowUpError as error:
-            self._set_status(str(error), "-error")
-            return
         self._saving = True
         if self._draft_timer is not None:
             self._draft_timer.stop()
-        self._commit(wrapup)
+            self._draft_timer = None
+        form = self._form()
+        if notice := card_data_notice(form):
+            self.app.notify(notice, severity="warning")
+        self._commit(self._config, seat, form, timed_out)
         # Said only if the save is slow: repainting now would compete with the commit for the GIL.
-        self._saving_hint = self.set_timer(0.15, lambda: self._set_status("saving…"))
+        self._saving_hint = self.set_timer(0.15, lambda: self._set_status(_("saving…")))
 
     def _acw_timeout(self) -> None:
-        if not self._sealed:
-            self.action_save(timed_out=True)
+        """Time-boxed: save the defaults when the ACW time is up, but never unseen. Under another
+        screen it waits, and once back on top the operator gets ACW_GRACE_S to see it first."""
+        if self._sealed:
+            return
+        if self.app.screen is not self:
+            self._acw_due = True
+            return
+        self.action_save(timed_out=True)
 
     @work(thread=True, exclusive=True, group="wrapup-save")
-    def _commit(self, wrapup: WrapUp) -> None:
+    def _commit(self, config: OutcomeConfig, seat: Seat, form: WrapUpForm, timed_out: bool) -> None:
         context = context_of(self.app)
         with self._local_lock:
             self._sealed = True
             try:
-                status = commit_wrapup(context.engine, context.data_dir, wrapup)
-            except (ValueError, SQLAlchemyError) as error:  # refused for good, not an outage
+                result = submit_wrapup(
+                    context.engine, context.data_dir, config, seat, form, timed_out=timed_out
+                )
+            except WrapUpRejected as error:
                 self._sealed = False
-                self.post_message(_Problem(f"not saved: {str(error).splitlines()[0]}"))
+                self.post_message(_Problem(said_error(error)))
                 return
-        self.post_message(_Committed(status))
+            except LocalFileError as error:
+                self._sealed = False
+                self.post_message(
+                    _Problem(
+                        _("not saved: local file failed ({detail}): ctrl+s again").format(detail=error.detail)
+                    )
+                )
+                return
+        self.post_message(_Committed(result))
 
     @on(_Committed)
     def _committed(self, message: _Committed) -> None:
         self._saving_hint.stop()
-        queued = message.status is SaveStatus.QUEUED
-        self._set_status(_STATUS_TEXT[message.status], "-queued" if queued else "-saved")
-        severity = "warning" if queued else "information"
-        self.app.notify(f"Wrap-up {'queued' if queued else 'saved'}", severity=severity, markup=False)
+        status = message.result.status
+        queued = status is SaveStatus.QUEUED
+        self._set_status(_(_STATUS_TEXT[status]), "-queued" if queued else "-saved")
+        if queued:
+            self.app.notify(_("Wrap-up queued"), severity="warning", markup=False)
+        else:
+            self.app.notify(_("Wrap-up saved"), markup=False)
+        if message.result.local_problem:
+            self.post_message(LocalFileProblem(_("journaling the wrap-up"), message.result.local_problem))
         self._finish()
 
     @on(_Problem)
@@ -362,17 +361,37 @@ class WrapUpScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="wrapup-save")
     def _forget(self) -> None:
         with self._local_lock:
-            discard_draft(context_of(self.app).data_dir, self.call_id)
+            try:
+                discard_draft(context_of(self.app).data_dir, self.call_id)
+            except LocalFileError as error:  # a stale draft reopens at the next start: harmless
+                self.post_message(LocalFileProblem(_("forgetting the skipped draft"), error.detail))
         self.app.call_from_thread(self._finish)
 
     def _finish(self) -> None:
         self.finished = True
         self.post_message(WrapUpFinished(self.call_id))
 
+    def live_subjects(self) -> Collection[str]:
+        """The app tells this wrap-up when its call ends (`CallEnded`)."""
+        return (call_subject(self.call_id),)
+
+    @on(CallEnded)
+    def _call_ended(self, message: CallEnded) -> None:
+        if not self.finished:
+            self._set_status(_("{event}: finish the wrap-up").format(event=message.says))
+
     def on_screen_resume(self) -> None:
-        """Finished while a chat's screen covered it (a time-boxed save): say so again on top."""
+        """Finished while another screen covered it (a save that was still running): say so again
+        on top. A time-boxed clock that ran out meanwhile saves after a grace the operator sees."""
         if self.finished:
             self.post_message(WrapUpFinished(self.call_id))
+        elif self._acw_due and not self._saving:
+            self._acw_due = False
+            self._set_status(
+                _("ACW time is up: saving in {seconds} s (ctrl+s saves now)").format(seconds=ACW_GRACE_S),
+                "-queued",
+            )
+            self.set_timer(ACW_GRACE_S, self._acw_timeout)
 
     def _set_status(self, text: str, kind: str = "") -> None:
         status = self.query_one("#save-status", Static)

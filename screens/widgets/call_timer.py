@@ -8,6 +8,7 @@ from datetime import datetime
 from rich.text import Text
 from textual.widgets import Static
 
+from screens.i18n import _
 from store.timeutil import utcnow
 
 
@@ -56,4 +57,4 @@ class CallTimer(Static):
         acw = _clock(self.acw_seconds())
         limit = f"/{_clock(self.acw_limit)}" if self.acw_limit else ""
         self.set_class(bool(self.acw_limit) and self.acw_seconds() >= (self.acw_limit or 0) - 15, "-late")
-        self.update(Text(f"Handle {handle}  ACW {acw}{limit}"))
+        self.update(Text(_("Handle {handle}  ACW {acw}").format(handle=handle, acw=acw + limit)))

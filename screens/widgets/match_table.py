@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import DataTable
+from textual import on
+from textual.widgets import DataTable, Static
 
+from screens.i18n import N_, _, said, said_status
+from screens.language import LanguageChanged
 from store.sanitize import clean_line
 from store.search import Match
 
-COLUMNS = ("Name", "Phone", "City", "Age", "Status", "Last contact", "Score", "Why")
+COLUMNS = (
+    N_("Name"),
+    N_("Phone"),
+    N_("City"),
+    N_("Age"),
+    N_("Status"),
+    N_("Last contact"),
+    N_("Score"),
+    N_("Why"),
+)
 WIDTHS = {"Name": 24, "City": 14, "Why": 30}
 """Longest text a cell shows before it is cut with an ellipsis."""
+WHY_COLUMN_FROM = 110
+"""Narrower than this, "Why" is not a column (it would be cut): the lookup's why line shows it whole."""
 
 
 def _cell(value: object, column: str = "") -> Text:
@@ -34,25 +48,50 @@ class MatchTable(DataTable[Text]):
         self._matches: list[Match] = []
 
     def on_mount(self) -> None:
-        self.add_columns(*COLUMNS)
+        self._set_columns()
+
+    def on_resize(self) -> None:
+        if self.wide != (len(self.columns) == len(COLUMNS)):
+            self._set_columns()
+            self.show_matches(self._matches)
+
+    @property
+    def wide(self) -> bool:
+        """Room for the "Why" column."""
+        return self.size.width >= WHY_COLUMN_FROM
+
+    def _set_columns(self) -> None:
+        self.clear(columns=True)
+        for column in COLUMNS if self.wide else COLUMNS[:-1]:
+            self.add_column(_(column), key=column)
+
+    @on(LanguageChanged)
+    def _relabel(self) -> None:
+        """The headers in the current language (after a language switch), rows and cursor kept."""
+        row = self.cursor_row
+        self._set_columns()
+        self.show_matches(self._matches)
+        if self._matches:
+            self.move_cursor(row=row)
 
     def show_matches(self, matches: list[Match]) -> None:
         """Replace the rows with `matches`, cursor on the first."""
         self._matches = list(matches)
         self.clear()
+        wide = len(self.columns) == len(COLUMNS)
         for match in self._matches:
             last = match.last_contact.date().isoformat() if match.last_contact else ""
-            self.add_row(
+            cells = (
                 _cell(match.display_name, "Name"),
                 _cell(match.masked_phone),
                 _cell(match.city, "City"),
                 _cell(match.age if match.age is not None else ""),
-                _cell(match.status),
+                _cell(said_status(match.status)),
                 _cell(last),
                 Text(f"{match.score:.0f}", justify="right"),
-                _cell(match.reason, "Why"),
-                key=str(match.customer_id),
+                _cell(said(match.reason), "Why"),
             )
+            self.add_row(*(cells if wide else cells[:-1]), key=str(match.customer_id))
         if self._matches:
             self.move_cursor(row=0)
 
@@ -65,3 +104,18 @@ class MatchTable(DataTable[Text]):
         if not self._matches or not 0 <= self.cursor_row < len(self._matches):
             return None
         return self._matches[self.cursor_row]
+
+
+class WhyLine(Static):
+    """The highlighted match's "why" in full, under a MatchTable (where it is no column at 80)."""
+
+    DEFAULT_CSS = """
+    WhyLine { height: auto; max-height: 2; padding: 0 1; background: $boost; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+
+    def show(self, match: Match | None) -> None:
+        why = clean_line(said(match.reason)) if match else ""
+        self.update(Text.assemble((_("Why") + " ", "bold"), why) if match else Text(""))

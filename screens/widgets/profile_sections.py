@@ -9,17 +9,18 @@ from __future__ import annotations
 from textual.widget import Widget
 from textual.widgets import Static
 
+from screens.i18n import N_
 from screens.widgets.profile_contacts import ContactsTable
 from screens.widgets.profile_tables import SectionTable
 
 TABS = {
-    "holdings": "Products",
-    "warranties": "Warranties",
-    "timeline": "Timeline",
-    "purchases": "Buying",
-    "contacts": "Contacts",
+    "holdings": N_("Products"),
+    "warranties": N_("Warranties"),
+    "timeline": N_("Timeline"),
+    "purchases": N_("Buying"),
+    "contacts": N_("Contacts"),
 }
-"""Tab id -> label, in the order of their number keys."""
+"""Tab id -> label (marked N_, translated where shown), in the order of their number keys."""
 TABLE = {tab: "table-campaigns" if tab == "purchases" else f"table-{tab}" for tab in TABS}
 """The table of each tab (the cursor and the "m"/"o" keys work on it)."""
 PAGED = ("holdings", "warranties", "timeline", "campaigns")

@@ -15,8 +15,11 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
+from screens.formatting import format_amount
+from screens.i18n import N_, _, said, said_status
 from store.profile import CampaignRow, HoldingRow, Page, TimelineRow, WarrantyRow
 from store.sanitize import clean_line
+from store.status_words import category_words
 
 Cells = tuple[Text, ...]
 
@@ -30,7 +33,7 @@ def cell(value: object, style: str = "") -> Text:
     if isinstance(value, date):
         return Text(f"{value:%Y-%m-%d}", style=style)
     if isinstance(value, Decimal):
-        return Text(f"{value:,.2f}", style=style, justify="right")
+        return Text(format_amount(value), style=style, justify="right")
     return Text(clean_line(str(value)), style=style)
 
 
@@ -43,11 +46,11 @@ def holding_cells(row: HoldingRow) -> Cells:
     return (
         cell(row.product),
         cell(row.reference),
-        cell(row.status, _STATUS_STYLE.get(row.status, "")),
+        cell(said_status(row.status), _STATUS_STYLE.get(row.status, "")),
         cell(amount),
         cell(payment),
         cell(row.opened_on),
-        cell(row.category.replace("_", " ")),
+        cell(said(category_words(row.category))),
     )
 
 
@@ -56,30 +59,32 @@ def _next_payment(row: HoldingRow) -> str:
     if row.next_payment_on is None:
         return ""
     if row.next_payment_amount is None:
-        return f"due {row.next_payment_on:%Y-%m-%d}"
-    return f"{row.next_payment_amount:,.2f} on {row.next_payment_on:%Y-%m-%d}"
+        return _("due {date}").format(date=f"{row.next_payment_on:%Y-%m-%d}")
+    return _("{amount} on {date}").format(
+        amount=format_amount(row.next_payment_amount), date=f"{row.next_payment_on:%Y-%m-%d}"
+    )
 
 
 def warranty_cells(row: WarrantyRow) -> Cells:
     style = "bold yellow" if row.expiring else ("dim" if row.status_text.startswith("expired") else "")
     return (
-        cell(row.status_text, style),
+        cell(said(row.status_text), style),
+        cell(row.ends_on),
         cell(row.product),
         cell(row.reference),
-        cell(row.kind),
-        cell(row.ends_on),
+        cell(said_status(row.kind)),
         cell(row.covers),
         cell(row.claims),
     )
 
 
 def timeline_cells(row: TimelineRow) -> Cells:
-    marker = "● open" if row.pinned else row.status
+    marker = "● " + _("open") if row.pinned else said_status(row.status)
     return (
         cell(row.at),
-        cell(row.kind),
+        cell(said_status(row.kind)),
         cell(marker, "bold" if row.pinned else ""),
-        cell(row.channel),
+        cell(said_status(row.channel)),
         cell(row.title),
         cell(row.who),
     )
@@ -90,20 +95,37 @@ def campaign_cells(row: CampaignRow) -> Cells:
         cell(row.sent_on),
         cell(row.code),
         cell(row.name),
-        cell(row.channel),
+        cell(said_status(row.channel)),
         cell(row.coupon_code),
-        cell("returned" if row.returned_mail else "", "bold red"),
+        cell(_("returned") if row.returned_mail else "", "bold red"),
     )
 
 
 SECTION_COLUMNS: dict[str, tuple[tuple[str, ...], Callable[[Any], Cells]]] = {
     "holdings": (
-        ("Product", "Number", "Status", "Balance/price", "Next payment", "Since", "Type"),
+        (
+            N_("Product"),
+            N_("Number"),
+            N_("Status"),
+            N_("Balance/price"),
+            N_("Next payment"),
+            N_("Since"),
+            N_("Type"),
+        ),
         holding_cells,
     ),
-    "warranties": (("Status", "Product", "Serial", "Kind", "Ends", "Covers", "Claims"), warranty_cells),
-    "timeline": (("When", "What", "Status", "Channel", "Subject", "Who"), timeline_cells),
-    "campaigns": (("Sent", "Campaign", "Name", "Channel", "Coupon", "Mail"), campaign_cells),
+    "warranties": (
+        (N_("Status"), N_("Ends"), N_("Product"), N_("Serial"), N_("Kind"), N_("Covers"), N_("Claims")),
+        warranty_cells,
+    ),
+    "timeline": (
+        (N_("When"), N_("What"), N_("Status"), N_("Channel"), N_("Subject"), N_("Who")),
+        timeline_cells,
+    ),
+    "campaigns": (
+        (N_("Sent"), N_("Campaign"), N_("Name"), N_("Channel"), N_("Coupon"), N_("Mail")),
+        campaign_cells,
+    ),
 }
 
 
@@ -111,14 +133,16 @@ MAX_COLUMN_WIDTH = 48
 
 
 def sized_columns(table: DataTable[Text], labels: tuple[str, ...], rows: list[Cells]) -> None:
-    """(Re)create the columns with widths measured from `rows`.
+    """(Re)create the columns, headed by `labels` (marked N_, translated here), with widths
+    measured from `rows`.
 
     Fixed widths instead of DataTable's auto width: that one widens columns on idle but keeps the
     rows it already rendered in its cache (cells cut to the header's width), and a page of rows
     measured once is cheaper than re-measuring every cell.
     """
     table.clear(columns=True)
-    for index, label in enumerate(labels):
+    for index, marked in enumerate(labels):
+        label = _(marked)
         widest = max((row[index].cell_len for row in rows), default=0)
         table.add_column(label, width=min(max(widest, len(label)), MAX_COLUMN_WIDTH))
 
