@@ -12,6 +12,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from sqlalchemy.engine import Engine
 
 from store.db import make_engine
 from store.migrate import upgrade
+from store.search import install_index_hook
 
 POSTGRES_URL_VAR = "CALLPOP_TEST_POSTGRES_URL"
 POSTGRES_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -27,14 +29,56 @@ POSTGRES_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect
 HOSTILE_FILE = Path(__file__).parent / "data" / "hostile-strings.json"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _search_index_hook() -> None:
+    """Customer writes in tests keep the search index current, as through `open_engine`."""
+    install_index_hook()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _steady_cursors() -> Iterator[None]:
+    """A focused input shows its cursor, steadily: a blinking one is drawn or not depending on
+    when the screenshot is taken, and a snapshot must not depend on the clock (blinking itself
+    is checked as a setting, `cursor_blink`, and by the low-bandwidth console's bytes)."""
+    from textual.widgets import Input, TextArea
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Input, "_toggle_cursor", lambda self: None)
+        patch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _isolated_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads the developer's own config file or writes into their data dir."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("CALLPOP_CONFIG", str(home / "config.toml"))
+    monkeypatch.setenv("CALLPOP_SYSTEM_CONFIG", str(home / "system-config.toml"))
     monkeypatch.setenv("CALLPOP_DATA_DIR", str(home / "data"))
-    for name in ("CALLPOP_DATABASE_URL", "CALLPOP_OPERATOR", "CALLPOP_EXTENSION", "CALLPOP_API_TOKEN"):
+    monkeypatch.setenv("CALLPOP_CACHE_DIR", str(home / "cache"))
+    for name in (
+        "CALLPOP_DATABASE_URL",
+        "CALLPOP_OPERATOR",
+        "CALLPOP_EXTENSION",
+        "CALLPOP_API_TOKEN",
+        "CALLPOP_WEBHOOKS_FILE",
+        "CALLPOP_FORCED_SESSION",
+        "SSH_ORIGINAL_COMMAND",
+    ):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _english_console(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test starts in English, whatever the developer's LANG, and leaves English behind
+    (the console language is process-wide: a test that switches it must not leak)."""
+    from screens.i18n import set_language
+
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    monkeypatch.delenv("CALLPOP_LANGUAGE", raising=False)
+    set_language("en")
+    yield
+    set_language("en")
 
 
 @pytest.fixture(scope="session")
@@ -49,24 +93,33 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_database_url() -> Iterator[str]:
-    """A fresh, migrated PostgreSQL database for this test session, dropped at the end."""
+@contextmanager
+def new_postgres_database(prefix: str) -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database of its own, dropped afterwards (skips the test
+    when the PostgreSQL leg is off)."""
     base_url = os.environ.get(POSTGRES_URL_VAR)
     if not base_url:
         pytest.skip(f"PostgreSQL leg: set {POSTGRES_URL_VAR} to run it")
     admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT")
-    name = f"callpop_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     with admin.connect() as connection:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = sa.make_url(base_url).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    try:
+        yield sa.make_url(base_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_database_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test session, dropped at the end."""
+    with new_postgres_database("callpop_test") as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
 
 
 def _truncate_all(engine: Engine) -> None:

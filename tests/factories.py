@@ -7,10 +7,13 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.engine import Engine
+from sqlmodel import col, select
 
-from store.db import write_session
+from store import audit
+from store.db import read_session, write_session
 from store.models import (
     Address,
+    AuditRecord,
     Customer,
     CustomerStatus,
     Email,
@@ -41,7 +44,7 @@ def make_customer(
     n = next(_serial)
     with write_session(engine) as session:
         customer = Customer(
-            external_id=f"T{n:07d}",
+            external_id=str(fields.pop("external_id", f"T{n:07d}")),
             given_name=given_name,
             family_name=family_name,
             display_name=f"{given_name} {family_name}".strip(),
@@ -112,3 +115,32 @@ def make_ticket(
         ticket = Ticket(number=f"T-{next(_serial):06d}", customer_id=customer.id, subject=subject, **fields)
         session.add(ticket)
     return ticket
+
+
+def opened_audit(engine: Engine, *where: object) -> list[AuditRecord]:
+    """The audit rows matching `where`, oldest first, as a reader sees them (`audit.opened`)."""
+    with read_session(engine) as session:
+        query = select(AuditRecord).where(*where).order_by(col(AuditRecord.seq))  # type: ignore[arg-type]
+        return audit.opened(session.connection(), session.exec(query))
+
+
+def make_returned_mail(
+    engine: Engine,
+    customer: Customer,
+    on: date | None,
+    *,
+    line1: str = "Via Roma 1",
+    city: str = "Roma",
+    postcode: str = "00100",
+    kind: str = "home",
+    reason: str = "moved",
+) -> int:
+    """A current address of `customer` whose mail came back on `on` (None: no date kept); its id."""
+    with write_session(engine) as session:
+        address = Address(customer_id=customer.id, kind=kind, line1=line1, city=city, postcode=postcode,
+                          country="IT", undeliverable=True, undeliverable_on=on,
+                          undeliverable_reason=reason)  # fmt: skip
+        session.add(address)
+        session.flush()
+        assert address.id is not None
+        return address.id

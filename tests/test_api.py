@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from console.api import MAX_BODY_BYTES, make_api
-from console.commands import UserError, ring, serve
+from console.commands import Unavailable, UserError, ring, serve
 from console.config import load_settings
 from store.call_events import load_call
 from store.db import make_engine
@@ -70,13 +70,41 @@ async def test_answered_then_ended_goes_to_wrap_up_and_replays_are_harmless(
     assert _statuses(engine) == [("c-1", "wrap_up")]
 
 
-async def test_unanswered_call_that_ends_is_done(engine: Engine, client: httpx.AsyncClient) -> None:
+async def test_unanswered_call_that_ends_is_missed(engine: Engine, client: httpx.AsyncClient) -> None:
+    """Regression (issue 9, defect 7): a popped call nobody answered stayed `ringing` or became
+    `done` as if handled. You should see `missed`, and a late `answered` refused."""
     await client.post("/calls", json=RING, headers=AUTH)
-    await client.post("/calls", json={"event": "ended", "call_id": "c-1"}, headers=AUTH)
+    ended = await client.post("/calls", json={"event": "ended", "call_id": "c-1"}, headers=AUTH)
     refused = await client.post("/calls", json={"event": "answered", "call_id": "c-1"}, headers=AUTH)
+    assert (ended.status_code, ended.json()["status"]) == (200, "missed")
     assert refused.status_code == 409
     assert "already ended" in refused.json()["detail"]
-    assert _statuses(engine) == [("c-1", "done")]
+    assert _statuses(engine) == [("c-1", "missed")]
+
+
+@pytest.mark.parametrize(("event", "status"), [("missed", "missed"), ("abandoned", "abandoned")])
+async def test_missed_and_abandoned_events_give_the_call_its_state(
+    engine: Engine, client: httpx.AsyncClient, event: str, status: str
+) -> None:
+    """Regression (issue 9, defect 7): the API knew only answered/ended. You should see the call
+    take the state the platform names, a replay change nothing, and the change on the feed."""
+    await client.post("/calls", json=RING, headers=AUTH)
+    first = await client.post("/calls", json={"event": event, "call_id": "c-1"}, headers=AUTH)
+    replay = await client.post("/calls", json={"event": "ended", "call_id": "c-1"}, headers=AUTH)
+    assert (first.status_code, first.json()) == (200, {"call_id": "c-1", "status": status, "changed": True})
+    assert (replay.status_code, replay.json()["changed"], replay.json()["status"]) == (200, False, status)
+    assert _statuses(engine) == [("c-1", status)]
+    with engine.connect() as connection:
+        keys = connection.execute(sa.text("SELECT topic, key FROM change_event ORDER BY id")).all()
+    assert [tuple(k) for k in keys][-1] == ("call", "c-1")
+
+
+async def test_an_answered_call_cannot_be_missed(engine: Engine, client: httpx.AsyncClient) -> None:
+    await client.post("/calls", json=RING, headers=AUTH)
+    await client.post("/calls", json={"event": "answered", "call_id": "c-1"}, headers=AUTH)
+    refused = await client.post("/calls", json={"event": "abandoned", "call_id": "c-1"}, headers=AUTH)
+    assert (refused.status_code, refused.json()["error"]) == (409, "CallConflict")
+    assert _statuses(engine) == [("c-1", "answered")]
 
 
 async def test_unknown_call_and_reused_call_id_are_refused(engine: Engine, client: httpx.AsyncClient) -> None:
@@ -152,12 +180,17 @@ async def test_wrong_content_type_and_unknown_route_answer_json(client: httpx.As
 
 
 async def test_openapi_schema_describes_the_events(client: httpx.AsyncClient) -> None:
-    schema = (await client.get("/openapi.json")).json()
+    assert (await client.get("/openapi.json")).status_code == 401
+    schema = (await client.get("/openapi.json", headers=AUTH)).json()
     post = schema["paths"]["/calls"]["post"]
     assert {"200", "201", "400", "401", "404", "409", "413", "422"} <= set(post["responses"])
     ring_schema = schema["components"]["schemas"]["RingBody"]
     assert set(ring_schema["required"]) == {"call_id", "caller", "extension", "channel"}
     assert ring_schema["additionalProperties"] is False
+    state_events = schema["components"]["schemas"]["StateBody"]["properties"]["event"]["enum"]
+    assert set(state_events) == {"answered", "ended", "missed", "abandoned"}
+    statuses = schema["components"]["schemas"]["CallState"]["properties"]["status"]["enum"]
+    assert {"missed", "abandoned", "wrap_up"} <= set(statuses)
 
 
 def _args(command: ModuleType, *argv: str) -> argparse.Namespace:
@@ -173,9 +206,10 @@ def test_serve_refuses_to_start_without_a_token() -> None:
 
 
 def test_ring_says_when_the_server_is_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No server is not a typing mistake: Unavailable (exit 1), not UserError (exit 2)."""
     monkeypatch.setenv("CALLPOP_API_TOKEN", TOKEN)
     args = _args(ring, "100", "+390612345678", "--url", "http://127.0.0.1:9/calls")
-    with pytest.raises(UserError, match="is `callpop serve` running"):
+    with pytest.raises(Unavailable, match="is `callpop serve` running"):
         ring.run(args, load_settings())
 
 

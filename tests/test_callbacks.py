@@ -12,11 +12,15 @@ from textual.widgets import DataTable
 
 from screens.callbacks import CallbacksScreen
 from screens.messages import OpenProfile
+from store.models import Role
 from store.models.callbacks import CallbackStatus
+from store.policy import Actor, Forbidden
 from store.tickets import FollowUpError, callbacks_for, close_callback, parse_callback_time
 from store.wrapup import CallbackRequest, WrapUp, save_wrapup
 from tests.factories import make_customer
-from tests.harness import ScreenHarness, seat
+from tests.harness import ScreenHarness, console, plain_svg_text, seat, until
+
+ADMIN = Actor("root", Role.ADMIN)
 
 
 def schedule(
@@ -34,15 +38,27 @@ def test_operator_list_and_supervisor_queue(engine: Engine) -> None:
     schedule(engine, "c-1", maria.id, "anna", now + timedelta(hours=3))
     schedule(engine, "c-2", luca.id, "bruno", now + timedelta(hours=1))
     schedule(engine, "c-3", luca.id, "anna", now - timedelta(minutes=5))
-    assert [(c.customer_name, c.assignee) for c in callbacks_for(engine, "anna")] == [
+    anna, carla = Actor("anna", Role.OPERATOR), Actor("carla", Role.SUPERVISOR)
+    assert [(c.customer_name, c.assignee) for c in callbacks_for(engine, anna)] == [
         ("Luca Bianchi", "anna"),
         ("Maria Rossi", "anna"),
     ]
-    queue = callbacks_for(engine, None)
+    queue = callbacks_for(engine, carla, everyone=True)
     assert [c.assignee for c in queue] == ["anna", "bruno", "anna"]
-    assert close_callback(engine, queue[0].id) is True
-    assert close_callback(engine, queue[0].id, CallbackStatus.CANCELLED) is False
-    assert [c.customer_name for c in callbacks_for(engine, "anna")] == ["Maria Rossi"]
+    assert close_callback(engine, anna, queue[0].id) is True
+    assert close_callback(engine, anna, queue[0].id, CallbackStatus.CANCELLED) is False
+    assert [c.customer_name for c in callbacks_for(engine, anna)] == ["Maria Rossi"]
+
+
+def test_an_operator_cannot_read_the_callback_queue(engine: Engine) -> None:
+    """Regression: only the screen kept operators out of every operator's callbacks. You should see
+    the store refuse the queue to an operator (their own list still comes)."""
+    schedule(engine, "c-1", make_customer(engine).id, "bruno", datetime.now(UTC) + timedelta(hours=1))
+    anna = Actor("anna", Role.OPERATOR)
+    with pytest.raises(Forbidden):
+        callbacks_for(engine, anna, everyone=True)
+    assert callbacks_for(engine, anna) == []
+    assert [c.assignee for c in callbacks_for(engine, Actor("root", Role.ADMIN), everyone=True)] == ["bruno"]
 
 
 def test_callback_times_as_typed() -> None:
@@ -94,7 +110,7 @@ async def test_my_callbacks_screen(sqlite_engine: Engine, tmp_path: Path, size: 
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert [row[1] for row in rows(app)] == ["Maria Rossi"]
-    assert [c.assignee for c in callbacks_for(sqlite_engine, None)] == ["bruno", "anna"]
+    assert [c.assignee for c in callbacks_for(sqlite_engine, ADMIN, everyone=True)] == ["bruno", "anna"]
 
 
 async def test_supervisor_queue_shows_everyone(sqlite_engine: Engine, tmp_path: Path) -> None:
@@ -102,9 +118,68 @@ async def test_supervisor_queue_shows_everyone(sqlite_engine: Engine, tmp_path: 
     now = datetime.now(UTC)
     schedule(sqlite_engine, "c-1", maria.id, "anna", now + timedelta(hours=2))
     schedule(sqlite_engine, "c-2", maria.id, "bruno", now + timedelta(hours=1))
-    app = Recorder(seat(sqlite_engine, tmp_path, operator="carla"), CallbacksScreen(queue=True))
+    supervisor = seat(sqlite_engine, tmp_path, operator="carla", role=Role.SUPERVISOR)
+    app = Recorder(supervisor, CallbacksScreen(queue=True))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert [row[3] for row in rows(app)] == ["bruno", "anna"]
+
+
+def test_a_callback_promised_in_a_wrap_up_shows_the_number_and_the_note(engine: Engine) -> None:
+    """Regression: a callback made in a wrap-up (phone and note left empty there) showed an empty Phone
+    and Note on F6/F7. You should see the customer's number and the wrap-up's note."""
+    maria = make_customer(engine, phones=("+390612345678",))
+    due = datetime.now(UTC) + timedelta(hours=2)
+    notes, promised = "Wants the oven quote\nby mail", CallbackRequest(due, "anna", "", "")
+    save_wrapup(
+        engine,
+        WrapUp("c-14", "anna", customer_id=maria.id, outcome="callback", notes=notes, callback=promised),
+    )
+    anna = Actor("anna", Role.OPERATOR)
+    (item,) = callbacks_for(engine, anna)
+    assert (item.phone, item.note) == ("+390612345678", "Wants the oven quote by mail")
+    schedule(engine, "c-15", maria.id, "anna", due + timedelta(hours=1), "typed note")
+    assert [(c.phone, c.note) for c in callbacks_for(engine, anna)][1] == ("+390612345678", "typed note")
+
+
+@pytest.mark.parametrize("role", [Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN])
+async def test_the_callback_queue_is_for_supervisors(
+    sqlite_engine: Engine, tmp_path: Path, role: Role
+) -> None:
+    """Regression: F7 "(supervisors)" showed every operator's callbacks to anyone. You should see the
+    queue for a supervisor or an admin, and for an operator a message saying who may see it."""
+    maria = make_customer(sqlite_engine)
+    schedule(sqlite_engine, "c-1", maria.id, "bruno", datetime.now(UTC) + timedelta(hours=2), "secret")
+    app = Recorder(seat(sqlite_engine, tmp_path, role=role), CallbacksScreen(queue=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = str(app.screen.query_one("#callbacks-status").render())
+        if role is Role.OPERATOR:
+            assert rows(app) == []
+            assert "for supervisors and admins only" in status and "f6" in status.lower()
+            assert app.screen.query_one("#callbacks-status").region.height >= 2, "cut at 80 columns"
+        else:
+            assert [row[3] for row in rows(app)] == ["bruno"]
+
+
+@pytest.mark.parametrize("role", [Role.OPERATOR, Role.SUPERVISOR])
+async def test_f7_is_offered_only_to_who_may_read_the_queue(
+    sqlite_engine: Engine, tmp_path: Path, role: Role
+) -> None:
+    """Regression: an operator's footer offered "f7 Queue", which only said no. You should see f7
+    in a supervisor's footer, opening the queue, and nowhere on an operator's console."""
+    app = console(sqlite_engine, tmp_path, role=role)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: len(app.screen_stack) > 1)
+        footer = plain_svg_text(app.export_screenshot())
+        await pilot.press("f7")
+        await pilot.pause()
+        opened = isinstance(app.screen, CallbacksScreen) and app.screen.queue
+        if role is Role.OPERATOR:
+            assert "Queue" not in footer and not opened and not app.check_action("callback_queue", ())
+        else:
+            assert "Queue" in footer and opened

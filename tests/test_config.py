@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 from console.cli import main
 from console.config import load_settings
@@ -47,3 +49,23 @@ def test_config_verb_hides_the_api_token(
     assert main(["config"]) == 0
     out = capsys.readouterr().out
     assert "s3cret-token" not in out and "api_token = (set)" in out
+
+
+def test_config_verb_masks_the_database_password(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Regression: `callpop config` printed the PostgreSQL password. You should see it starred."""
+    monkeypatch.setenv(
+        "CALLPOP_DATABASE_URL", "postgresql+psycopg://callpop:pa55-w0rd@db.example:5432/callpop"
+    )
+    assert main(["config"]) == 0
+    out = capsys.readouterr().out
+    assert "pa55-w0rd" not in out and "callpop:***@db.example" in out
+
+
+def test_database_errors_never_carry_the_sql_parameters(engine: Engine) -> None:
+    """Regression: a failing statement's error (logged, shown in a toast) carried the customer
+    data it was bound to. You should see the parameters hidden, on both databases."""
+    with pytest.raises(sa.exc.DBAPIError) as failed, engine.connect() as connection:
+        connection.execute(sa.text("SELECT :card FROM no_such_table"), {"card": "secret-4111"})
+    assert "secret-4111" not in str(failed.value) and "hidden" in str(failed.value)

@@ -19,8 +19,8 @@ from screens.profile import ProfileScreen
 from screens.wrapup import WrapUpScreen
 from store.call_events import Ring, ring
 from store.db import read_session
-from store.drafts import Draft, save_draft
 from store.models import Call, Channel
+from store.wrapup import Draft, WrapUpForm, save_draft
 from tests.factories import make_customer
 from tests.harness import console, until
 
@@ -89,8 +89,8 @@ async def test_unfinished_wrapup_comes_back_at_start(sqlite_engine: Engine, tmp_
     wrap-up reopen with its notes when the same operator starts the console again."""
     customer = make_customer(sqlite_engine)
     started = datetime.now(UTC)
-    save_draft(tmp_path, Draft("call-9", "anna", customer.id, started, {"notes": "promised a refund"}))
-    save_draft(tmp_path, Draft("call-10", "marco", customer.id, started, {"notes": "not anna's"}))
+    save_draft(tmp_path, Draft("call-9", "anna", customer.id, started, WrapUpForm(notes="promised a refund")))
+    save_draft(tmp_path, Draft("call-10", "marco", customer.id, started, WrapUpForm(notes="not anna's")))
     app = console(sqlite_engine, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: isinstance(app.screen, WrapUpScreen))

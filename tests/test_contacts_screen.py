@@ -12,10 +12,12 @@ from sqlalchemy.engine import Engine
 
 from screens.conflict import ConflictScreen
 from screens.contact_edit import ContactEditScreen, UndeliverableScreen
+from screens.profile import ProfileScreen
 from screens.widgets.profile_contacts import ContactsTable
 from store.contacts import load_contact, save_contact
 from store.db import make_engine
-from tests.test_profile_screen import SIZES, build_customer, profile_app, until
+from tests.harness import console, push_on_console
+from tests.test_profile_screen import SIZES, TODAY, build_customer, profile_app, until
 
 
 async def open_form(pilot, app) -> ContactEditScreen:  # type: ignore[no-untyped-def]
@@ -25,7 +27,10 @@ async def open_form(pilot, app) -> ContactEditScreen:  # type: ignore[no-untyped
 
 
 async def type_into(pilot, app, field: str, text: str) -> None:  # type: ignore[no-untyped-def]
-    """Click into `field`, clear it with keys and type `text`."""
+    """Scroll to `field` and click into it (the form is taller than 24 lines), clear it with keys
+    and type `text`."""
+    app.screen.query_one(f"#{field}").scroll_visible(animate=False, immediate=True)
+    await pilot.pause()
     await pilot.click(f"#{field}")
     await pilot.press("end", *["backspace"] * len(app.screen.query_one(f"#{field}").value), *text)
 
@@ -105,9 +110,11 @@ async def test_a_save_in_one_console_shows_in_another_within_a_second(
     customer_id = build_customer(sqlite_engine)
     other_engine = make_engine(sqlite_engine.url.render_as_string(hide_password=False))
     app_a, screen_a = profile_app(sqlite_engine, tmp_path / "a", customer_id)
-    app_b, screen_b = profile_app(other_engine, tmp_path / "b", customer_id)
+    app_b = console(other_engine, tmp_path / "b", extension="200")
+    screen_b = ProfileScreen(customer_id, today=TODAY)
     try:
         async with app_a.run_test(size=(80, 24)) as pilot_a, app_b.run_test(size=(120, 40)) as pilot_b:
+            await push_on_console(pilot_b, app_b, screen_b)
             await asyncio.wait_for(asyncio.gather(screen_a.painted.wait(), screen_b.painted.wait()), 5)
             await pilot_b.press("5", "down")
             await open_form(pilot_a, app_a)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import replace
 from datetime import date
@@ -24,17 +25,17 @@ from store.contacts import (
 )
 from store.db import read_session, write_session
 from store.models import Address, Customer, Phone
-from store.models.audit import AuditEntry
+from store.models.auth import AuditRecord
 from store.models.events import ChangeEventRecord
-from tests.factories import make_customer
+from tests.factories import make_customer, opened_audit
 
 TODAY = date(2026, 11, 22)
 
 
 def audit_rows(engine: Engine) -> list[tuple[str, str, str, str, str]]:
-    with read_session(engine) as session:
-        rows = session.exec(select(AuditEntry).order_by(AuditEntry.id)).all()
-    return [(r.operator, r.entity, r.field, r.old_value, r.new_value) for r in rows]
+    rows = opened_audit(engine, AuditRecord.action == "customer.edit")
+    details = [(r.actor, json.loads(r.detail)) for r in rows]
+    return [(who, d["entity"], d["field"], d["old_value"], d["new_value"]) for who, d in details]
 
 
 def test_save_normalises_and_audits_every_changed_field(engine: Engine) -> None:

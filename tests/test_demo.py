@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import phonenumbers
@@ -13,10 +13,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from store.db import make_engine
+from store.db import make_engine, write_session
 from store.demo import DemoRefused, generate_demo
 from store.models import Customer, Holding, Phone, Warranty
-from store.outcomes import load_outcomes
+from store.tickets import TICKET_NUMBER, TicketChange, apply_ticket_change
+from store.wrapup.config import load_outcomes
 from tests.factories import make_customer
 
 TODAY = date(2026, 6, 15)
@@ -225,3 +226,16 @@ def test_a_tiny_demo_has_exactly_the_customers_asked_for(engine: Engine) -> None
     """Regression: the eight memorable customers came on top of a smaller count. You should see 5."""
     assert generate_demo(engine, customers=5, seed=1, today=TODAY).customers == 5
     assert rows(engine, "SELECT COUNT(*) FROM customer")[0][0] == 5
+
+
+def test_demo_and_wrap_up_tickets_share_one_number_format(demo: Engine) -> None:
+    """Regression: demo tickets were "TK00000042" and wrap-up ones "TK-261122-A1B2C3". You should
+    see every ticket number in the one format."""
+    customer_id = rows(demo, "SELECT MIN(id) FROM customer")[0][0]
+    with write_session(demo) as session:
+        change = TicketChange(subject="Invoice twice", category="billing")
+        apply_ticket_change(
+            session, change, customer_id=customer_id, now=datetime(2026, 11, 22, 9, tzinfo=UTC)
+        )
+    numbers = [row[0] for row in rows(demo, "SELECT number FROM ticket")]
+    assert len(numbers) > 1 and all(TICKET_NUMBER.fullmatch(number) for number in numbers), numbers[:5]

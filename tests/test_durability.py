@@ -4,8 +4,6 @@ away, and 8 processes saving at once on one database."""
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -20,20 +18,19 @@ from console.benchmarks.wrapup import run_concurrent, seed_customers
 from screens.messages import WrapUpFinished
 from screens.wrapup import WrapUpScreen
 from store.db import make_engine, read_session, write_session
-from store.drafts import load_draft, unfinished_drafts
-from store.journal import SaveStatus, commit_wrapup, journal_counts, replay_pending
 from store.models import Call, CallStatus, Interaction
 from store.wrapup import WrapUp
+from store.wrapup.drafts import load_draft, unfinished_drafts
+from store.wrapup.journal import SaveStatus, commit_wrapup, journal_counts, replay_pending
 from tests.conftest import POSTGRES_ONLY
 from tests.factories import make_customer
-from tests.harness import ScreenHarness, seat
+from tests.harness import ScreenHarness, seat, typed_in_a_child
 
-REPO = Path(__file__).resolve().parents[1]
 CHILD = """
 import asyncio, sys
 from pathlib import Path
 from store.db import make_engine
-from tests.harness import ScreenHarness, seat
+from tests.harness import ScreenHarness, seat, typed_in_a_child
 from screens.wrapup import WrapUpScreen
 
 async def main(url, data_dir, customer_id):
@@ -74,24 +71,13 @@ async def test_kill_9_mid_wrapup_then_restart_reopens_the_draft(
     """Regression: a console killed while the operator typed lost the wrap-up. You should see the
     typed reason, outcome and note back after a real `kill -9` and a fresh start."""
     customer = make_customer(sqlite_engine)
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, url_of(sqlite_engine), str(tmp_path), str(customer.id)],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert child.stdout is not None
-        line = child.stdout.readline()
-        assert line.strip() == "typed", child.stderr.read() if child.stderr else ""
-    finally:
-        child.send_signal(signal.SIGKILL)
-        child.wait(10)
+    child = typed_in_a_child(CHILD, url_of(sqlite_engine), str(tmp_path), str(customer.id))
+    child.send_signal(signal.SIGKILL)
+    child.wait(10)
     assert child.returncode == -signal.SIGKILL
     draft = load_draft(tmp_path, "c-kill")
     assert draft is not None
-    assert (draft.fields["reason"], draft.fields["notes"]) == ("complaint", "customer very upset")
+    assert (draft.form.reason, draft.form.notes) == ("complaint", "customer very upset")
     assert [d.call_id for d in unfinished_drafts(tmp_path, "anna")] == ["c-kill"]
 
     app = Recorder(
@@ -144,7 +130,9 @@ def test_pg_terminate_backend_during_save_lands_once(engine: Engine, tmp_path: P
     wrapup = WrapUp(
         "c-term", "anna", customer_id=customer.id, reason="billing", outcome="resolved", notes="once"
     )
-    saver = threading.Thread(target=lambda: outcome.update(status=commit_wrapup(engine, tmp_path, wrapup)))
+    saver = threading.Thread(
+        target=lambda: outcome.update(status=commit_wrapup(engine, tmp_path, wrapup).status)
+    )
     saver.start()
     try:
         blocked: list[int] = []
@@ -178,7 +166,7 @@ def test_unreachable_database_queues_and_replays_when_it_returns(engine: Engine,
     customer = make_customer(engine)
     down = make_engine("postgresql+psycopg://postgres@127.0.0.1:9/callpop?connect_timeout=2")
     wrapup = WrapUp("c-away", "anna", customer_id=customer.id, reason="billing", outcome="resolved")
-    assert commit_wrapup(down, tmp_path, wrapup) is SaveStatus.QUEUED
+    assert commit_wrapup(down, tmp_path, wrapup).status is SaveStatus.QUEUED
     assert journal_counts(tmp_path)["pending"] == 1
     assert replay_pending(down, tmp_path).still_queued == 1
     assert replay_pending(engine, tmp_path).saved == 1

@@ -15,14 +15,15 @@ from textual.screen import Screen
 
 from screens.callbacks import CallbacksScreen
 from screens.pick_caller import PickCallerScreen
+from screens.returned_mail import ReturnedMailScreen
 from screens.ticket_view import TicketViewScreen
 from store.db import write_session
-from store.models import Interaction
+from store.models import Interaction, Role
 from store.models.callbacks import Callback
 from store.search import find_by_phone
 from store.timeutil import utcnow
 from tests.conftest import load_hostile_strings
-from tests.factories import make_customer, make_ticket
+from tests.factories import make_customer, make_returned_mail, make_ticket
 from tests.harness import ScreenHarness, seat, until
 
 HOSTILE = [entry["value"] for entry in load_hostile_strings()]
@@ -36,7 +37,8 @@ def _screen_text(app: App[None]) -> str:
 
 
 async def _show(engine: Engine, tmp_path: Path, screen: Screen[object], size: tuple[int, int]) -> str:
-    app = ScreenHarness(seat(engine, tmp_path), screen)
+    supervisor = seat(engine, tmp_path, role=Role.SUPERVISOR)  # sees the most, the queue too
+    app = ScreenHarness(supervisor, screen)
     async with app.run_test(size=size) as pilot:
         await until(pilot, lambda: _shows_markup_literally(_screen_text(app)))  # the rows are in
         await pilot.click(offset=(4, 4))  # on a hostile cell: a [@click=...] must not run
@@ -92,3 +94,22 @@ async def test_ticket_history_with_hostile_text(
                 Interaction(customer_id=customer.id, ticket_id=ticket.id, operator=text[:64], summary=text)
             )
     _assert_plain(await _show(sqlite_engine, tmp_path, TicketViewScreen(ticket.id), size))
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_returned_mail_worklist_with_hostile_text(
+    sqlite_engine: Engine, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    for n, text in enumerate(HOSTILE):
+        customer = make_customer(sqlite_engine, text, text)
+        since = utcnow().date() - timedelta(days=len(HOSTILE) - n)
+        make_returned_mail(
+            sqlite_engine,
+            customer,
+            since,
+            line1=text[:200],
+            city=text[:120],
+            postcode=text[:20],
+            reason=text[:200],
+        )
+    _assert_plain(await _show(sqlite_engine, tmp_path, ReturnedMailScreen(), size))

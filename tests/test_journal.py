@@ -14,10 +14,17 @@ from textual.widgets import Static
 
 from screens.wrapup import WrapUpScreen
 from store.db import make_engine, read_session
-from store.journal import SaveStatus, commit_wrapup, enqueue, failed_entries, journal_counts, replay_pending
 from store.models import Call, Interaction, Ticket
 from store.tickets import TicketChange
-from store.wrapup import WrapUp, save_wrapup
+from store.wrapup import WrapUp, WrapUpRejected, save_wrapup
+from store.wrapup.journal import (
+    SaveStatus,
+    commit_wrapup,
+    enqueue,
+    failed_entries,
+    journal_counts,
+    replay_pending,
+)
 from tests.factories import make_customer
 from tests.harness import ScreenHarness, seat
 
@@ -45,7 +52,7 @@ def test_commit_saves_and_marks_the_entry_done(engine: Engine, tmp_path: Path) -
     status = commit_wrapup(
         engine, tmp_path, WrapUp("c-1", "anna", customer_id=customer.id, outcome="resolved")
     )
-    assert status is SaveStatus.SAVED
+    assert status.status is SaveStatus.SAVED
     assert journal_counts(tmp_path) == {"pending": 0, "done": 1, "failed": 0}
     assert count(engine, Call) == 1
 
@@ -60,7 +67,7 @@ def test_locked_sqlite_queues_then_replays_once(impatient_engine: Engine, tmp_pa
     holder.execute("BEGIN IMMEDIATE")
     try:
         wrapup = WrapUp("c-2", "anna", customer_id=customer.id, outcome="resolved", notes="while locked")
-        assert commit_wrapup(impatient_engine, tmp_path, wrapup) is SaveStatus.QUEUED
+        assert commit_wrapup(impatient_engine, tmp_path, wrapup).status is SaveStatus.QUEUED
         assert journal_counts(tmp_path)["pending"] == 1
         assert replay_pending(impatient_engine, tmp_path).still_queued == 1
     finally:
@@ -100,7 +107,7 @@ def test_a_refused_entry_is_parked_and_the_rest_still_replay(engine: Engine, tmp
 
 
 def test_a_refused_save_leaves_no_journal_entry(engine: Engine, tmp_path: Path) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(WrapUpRejected):
         commit_wrapup(engine, tmp_path, WrapUp("c-4", "anna", outcome="escalated", ticket=TicketChange()))
     assert journal_counts(tmp_path) == {"pending": 0, "done": 0, "failed": 0}
 
@@ -147,3 +154,19 @@ def test_callpop_journal_status_and_replay(
     assert main(["journal", "replay"]) == 0
     assert capsys.readouterr().out == "saved 1, already saved 0, still queued 0, refused 0\n"
     assert count(sqlite_engine, Call) == 1
+
+
+def test_journal_verbs_on_an_unusable_data_dir_say_so_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`callpop journal status` with a data dir that cannot be opened: one line, exit 1 (replay
+    finds nothing to send: there is no journal there)."""
+    from console.cli import main
+
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    monkeypatch.setenv("CALLPOP_DATA_DIR", str(tmp_path / "file" / "data"))
+    database = f"sqlite:///{tmp_path / 'callpop.db'}"
+    assert main(["journal", "status", "--database", database]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("callpop journal: the local journal in ") and err.count("\n") == 1
+    assert main(["journal", "replay", "--database", database]) == 0

@@ -160,15 +160,3 @@ async def test_hostile_names_render_literally(sqlite_engine: Engine, tmp_path: P
         expected = clean_line(hostile)
         assert shown == expected or (shown.endswith("\u2026") and expected.startswith(shown[:-1]))
         assert "\x1b" not in shown and not any(span.style for span in cells[0].spans)
-
-
-def test_lookup_snapshot(snap_compare: object, sqlite_engine: Engine, tmp_path: Path) -> None:
-    make_customer(sqlite_engine, "Giulia", "Romano", phones=("+390612340001",), city="Roma")
-    make_customer(sqlite_engine, "Giulio", "Romani", phones=("+390612340001",), city="Napoli")
-    app = LookupHarness(sqlite_engine, tmp_path)
-
-    async def type_query(pilot: Pilot[None]) -> None:
-        await pilot.press(*"06 1234 0001")  # an exact, shared number: both rows, score fixed at 100
-        await _settle(pilot)
-
-    assert snap_compare(app, terminal_size=(80, 24), run_before=type_query)  # type: ignore[operator]

@@ -10,12 +10,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from console.acting import os_account
 from console.cli import main
 from store.db import make_engine, read_session, write_session
 from store.models import ProductCategory
 from store.models.offers import Offer, OfferPolicy
 from store.offers import DEFAULT_CATALOGUE, CatalogueError, load_catalogue, parse_catalogue, read_catalogue
 from tests.factories import make_customer, make_holding, make_product
+from tests.harness import operator_row
 from tests.test_offers_rules import offer_toml
 
 
@@ -32,7 +34,7 @@ def _offers(*bodies: str) -> str:
 def test_default_catalogue_is_valid_and_varied() -> None:
     catalogue = read_catalogue(DEFAULT_CATALOGUE)
     assert 15 <= len(catalogue.offers) <= 20
-    assert {o.category for o in catalogue.offers} == {"sales", "service"}
+    assert {o.category for o in catalogue.offers} == {"sales", "service", "retention"}
     assert any(o.product_code for o in catalogue.offers) and any(o.service for o in catalogue.offers)
     assert (catalogue.max_per_30_days, catalogue.max_per_call) == (6, 3)
 
@@ -123,8 +125,9 @@ def test_load_warns_about_unknown_products(engine: Engine) -> None:
 def test_cli_load_list_and_for(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     assert main(["offers", "load", str(DEFAULT_CATALOGUE), "--database", url]) == 0
-    assert "loaded 18 offers: 18 new, 0 updated, 0 retired" in capsys.readouterr().out
+    assert "loaded 19 offers: 19 new, 0 updated, 0 retired" in capsys.readouterr().out
     engine = make_engine(url)
+    operator_row(engine, os_account(), extension="999")  # the first load made no admin: now a seat
     customer = make_customer(engine, consent_voice=True)
     washer = make_product(engine, "APP-WASHER", ProductCategory.APPLIANCE)
     make_holding(

@@ -11,7 +11,10 @@ from sqlalchemy.engine import Engine
 
 from store.db import write_session
 from store.models import Customer, ProductCategory, TicketStatus
+from store.models.offers import OfferStat
+from store.models.segments import CustomerChurn
 from store.offers import OfferResponse, explain_offers, rank_offers, record_responses
+from store.offers.ranking import worth
 from store.sanitize import clean_line
 from tests.factories import make_customer, make_holding, make_product, make_ticket
 from tests.test_offers_rules import load_offers, offer_toml
@@ -228,3 +231,31 @@ def test_ranking_learns_from_answers(engine: Engine) -> None:
         codes(engine, customers[0], today=TODAY + timedelta(days=1), rng=rng, limit=1) for _ in range(20)
     ]
     assert firsts.count(["TAKEN"]) == 20
+
+
+def test_a_retention_offer_ranks_by_the_customers_churn_risk(engine: Engine) -> None:
+    """Regression: a retention offer ranked on its value alone, the same for a customer about to
+    leave as for one who never would. You should see it first for the customer at 90% risk and
+    behind a sales offer for one at 5% (its worth is value x weight x risk: 180 vs 10, against
+    the sales offer's 100), with equal, well-known acceptance for both offers."""
+    load_offers(
+        engine,
+        offer_toml("RETAIN", value=200.0, extra='category = "retention"\ncooldown_days = 0'),
+        offer_toml("SELL", value=100.0, extra="cooldown_days = 0"),
+    )
+    leaving, staying = (make_customer(engine, consent_voice=True) for _ in range(2))
+    with write_session(engine) as session:
+        session.add_all(
+            OfferStat(offer_code=code, segment="mass", shown=10_000, accepted=2_500)
+            for code in ("RETAIN", "SELL")
+        )
+        session.add_all(
+            [
+                CustomerChurn(customer_id=leaving.id, risk=0.9),
+                CustomerChurn(customer_id=staying.id, risk=0.05),
+            ]
+        )
+    rng = random.Random(7)
+    assert all(codes(engine, leaving, rng=rng, limit=1) == ["RETAIN"] for _ in range(10))
+    assert all(codes(engine, staying, rng=rng, limit=1) == ["SELL"] for _ in range(10))
+    assert worth(200.0, 1.5, "retention", None) == 0.0 and worth(200.0, 1.5, "sales", None) == 300.0

@@ -218,3 +218,71 @@ def test_bad_rules_say_where_and_what(raw: object, message: str) -> None:
     with pytest.raises(RuleError) as caught:
         parse_rule(raw)
     assert message in str(caught.value)
+
+
+def test_a_rule_decides_the_same_without_its_reasons() -> None:
+    """Regression guard for the segment refresh's fast path: `explain=False` must decide exactly as
+    the explained check. You should see every rule of the default catalogue and of the built-in
+    segments agree on customers that pass and fail them, with no reasons when not asked."""
+    from decimal import Decimal
+
+    from store.offers import DEFAULT_CATALOGUE, read_catalogue
+    from store.offers.facts import CustomerFacts, HeldItem
+    from store.segments.rules import read_segments
+
+    def item(code: str, category: str, **extra: object) -> HeldItem:
+        fields: dict[str, object] = {
+            "opened_on": TODAY - timedelta(days=20),
+            "balance": None,
+            "price_paid": None,
+            "warranty_ends_on": None,
+        }
+        fields.update(extra)
+        return HeldItem(code, code, category, "", **fields)  # type: ignore[arg-type]
+
+    people = [
+        CustomerFacts(1, "mass", None, TODAY, "none", 0, frozenset(), False),
+        CustomerFacts(
+            2,
+            "affluent",
+            date(1980, 1, 1),
+            date(2015, 1, 1),
+            "gold",
+            30_000,
+            frozenset({"voice", "post"}),
+            False,
+            holdings=(
+                item("CA-CLASSIC", "current_account", balance=Decimal(5000)),
+                item("MTG-FIXED", "mortgage", balance=Decimal(9000), price_paid=Decimal(200_000)),
+                item("APP-WASHER", "appliance", warranty_ends_on=TODAY + timedelta(days=10)),
+                item("CC-GOLD", "credit_card"),
+            ),
+            open_ticket_categories=("complaint",),
+            segments=frozenset({"champions"}),
+            churn_risk=0.6,
+            closed_categories=frozenset({"credit_card"}),
+        ),  # fmt: skip
+        CustomerFacts(
+            3,
+            "student",
+            date(2004, 5, 5),
+            TODAY - timedelta(days=400),
+            "silver",
+            500,
+            frozenset({"sms"}),
+            False,
+            holdings=(item("CA-STUDENT", "current_account", balance=Decimal(20)),),
+            segments=frozenset({"new"}),
+            churn_risk=0.05,
+        ),  # fmt: skip
+    ]
+    offers = read_catalogue(DEFAULT_CATALOGUE).offers
+    rules = [parse_rule(offer.eligibility) for offer in offers if offer.eligibility]
+    rules += [spec.rule for spec in read_segments()]
+    outcomes = set()
+    for rule in rules:
+        for facts in people:
+            explained, bare = rule(facts, TODAY), rule(facts, TODAY, explain=False)
+            assert (bare.ok, bare.reasons) == (explained.ok, ()), (facts.customer_id, explained)
+            outcomes.add(explained.ok)
+    assert outcomes == {True, False}

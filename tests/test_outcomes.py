@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,13 +16,14 @@ from textual.widgets._footer import FooterKey
 
 from screens.messages import WrapUpFinished
 from screens.wrapup import WrapUpScreen
-from store.db import read_session
-from store.drafts import load_draft
+from store.db import read_session, write_session
 from store.models import Call
-from store.outcomes import BUILT_IN, OutcomesError, Seat, TicketRule, WrapUpMode, build_wrapup, load_outcomes
-from store.tickets import FollowUpError
+from store.wrapup import Draft, WrapUpForm, WrapUpRejected, save_draft
+from store.wrapup.config import BUILT_IN, OutcomesError, TicketRule, WrapUpMode, load_outcomes
+from store.wrapup.drafts import load_draft
+from store.wrapup.form import Seat, build_wrapup
 from tests.factories import make_customer
-from tests.harness import ScreenHarness, seat
+from tests.harness import ScreenHarness, seat, until
 
 GOOD = """
 [wrapup]
@@ -115,26 +117,24 @@ def test_missing_file_and_empty_lists(tmp_path: Path) -> None:
 
 def test_build_checks_the_outcome_rules() -> None:
     config = load_outcomes()
-    with pytest.raises(FollowUpError, match="pick a reason"):
-        build_wrapup(config, SEAT, {})
-    with pytest.raises(FollowUpError, match="'Escalated' needs a ticket"):
-        build_wrapup(config, SEAT, {"reason": "billing", "outcome": "escalated", "ticket-action": "none"})
-    built = build_wrapup(config, SEAT, {"reason": "billing", "outcome": "escalated", "ticket-action": "new"})
+    with pytest.raises(WrapUpRejected, match="pick a reason"):
+        build_wrapup(config, SEAT, WrapUpForm())
+    with pytest.raises(WrapUpRejected, match="'Escalated' needs a ticket"):
+        build_wrapup(config, SEAT, WrapUpForm("billing", "escalated", ticket_action="none"))
+    built = build_wrapup(config, SEAT, WrapUpForm("billing", "escalated", ticket_action="new"))
     assert built.ticket is not None and (built.ticket.subject, built.ticket.category) == (
         "Billing",
         "billing",
     )
-    ignored = build_wrapup(
-        config, SEAT, {"reason": "billing", "outcome": "resolved", "ticket-action": "none"}
-    )
+    ignored = build_wrapup(config, SEAT, WrapUpForm("billing", "resolved", ticket_action="none"))
     assert ignored.ticket is None and ignored.callback is None
 
 
 def test_acw_timeout_fills_defaults_and_falls_back_when_rules_fail() -> None:
     config = load_outcomes()
-    empty = build_wrapup(config, SEAT, {"notes": "hung up"}, timed_out=True)
+    empty = build_wrapup(config, SEAT, WrapUpForm(notes="hung up"), timed_out=True)
     assert (empty.reason, empty.outcome, empty.notes) == ("other", "resolved", "[ACW timeout] hung up")
-    unmet = build_wrapup(config, SEAT, {"reason": "billing", "outcome": "callback"}, timed_out=True)
+    unmet = build_wrapup(config, SEAT, WrapUpForm("billing", "callback"), timed_out=True)
     assert (unmet.reason, unmet.outcome, unmet.callback) == ("billing", "resolved", None)
 
 
@@ -210,3 +210,29 @@ async def test_a_broken_outcomes_file_is_shown_not_crashed(sqlite_engine: Engine
         await pilot.pause()
         status = str(app.screen.query_one("#save-status", Static).render())
     assert status.startswith("outcomes.toml: not valid TOML")
+
+
+async def test_a_restored_timeboxed_draft_is_shown_with_the_acw_clock_restarted(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Regression: a console that crashed in time-boxed mode, restarted after `acw_seconds`, saved
+    the restored draft at once as "[ACW timeout]". You should see the draft on screen, unsaved,
+    with the ACW clock from zero; only when that runs out again is it saved."""
+    customer_id = make_customer(sqlite_engine).id or 0
+    ended = datetime.now(UTC) - timedelta(minutes=10)
+    with write_session(sqlite_engine) as session:
+        session.add(
+            Call(call_id="c-m", extension="100", customer_id=customer_id, answered_at=ended, ended_at=ended)
+        )
+    save_draft(tmp_path, Draft("c-m", "anna", customer_id, ended, WrapUpForm(notes="left a message")))
+    app = harness(sqlite_engine, tmp_path, "timeboxed", 4, customer_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.5)
+        await app.workers.wait_for_complete()
+        assert app.finished == ""
+        assert str(app.screen.query_one("#save-status", Static).render()) == "draft restored"
+        # From zero, not from the call's end ten minutes ago (a loaded machine may show a second).
+        assert re.search(r"ACW 00:0[0-3]/00:04", str(app.screen.query_one("#timer", Static).render()))
+        await until(pilot, lambda: app.finished == "c-m")
+    with read_session(sqlite_engine) as session:
+        assert session.exec(select(Call.notes)).one() == "[ACW timeout] left a message"

@@ -13,7 +13,6 @@ from screens.profile import ProfileScreen
 from screens.widgets.profile_header import ProfileHeader
 from store.db import write_session
 from store.models import Operator, Role
-from store.permissions import role_of
 from store.profile import load_profile
 from tests.factories import make_customer
 from tests.harness import console, until
@@ -36,15 +35,6 @@ def test_birth_date_is_handed_only_to_roles_that_may_see_it(engine: Engine) -> N
     assert as_operator is not None and as_supervisor is not None
     assert (as_operator.header.age, as_operator.header.birth_date) == (44, None)
     assert as_supervisor.header.birth_date == BORN
-
-
-def test_role_of_a_stranger_is_the_least_privileged(engine: Engine) -> None:
-    _staff(engine)
-    assert (role_of(engine, "sofia"), role_of(engine, "anna"), role_of(engine, "mallory")) == (
-        Role.SUPERVISOR,
-        Role.OPERATOR,
-        Role.OPERATOR,
-    )
 
 
 async def _header_of(engine: Engine, tmp_path: Path, operator: str, customer_id: int) -> str:

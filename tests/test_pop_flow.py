@@ -32,6 +32,7 @@ from screens.widgets.match_table import MatchTable
 from store.search import find_by_phone
 from tests.conftest import POSTGRES_ONLY
 from tests.factories import make_customer
+from tests.harness import sign_in
 
 TOKEN = "pop-test-token"
 POP_TIMEOUT_S = 10.0
@@ -61,7 +62,7 @@ def _profile_stand_in(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _console(engine: Engine, tmp_path: Path, extension: str = "100") -> CallpopApp:
     settings = Settings(operator="anna", extension=extension, default_region="IT", data_dir=tmp_path)
-    return make_app(settings, engine=engine)
+    return make_app(settings, engine=engine, signed_in=sign_in(engine, "anna", extension=extension))
 
 
 async def _start(app: CallpopApp, pilot: Pilot[None]) -> None:

@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from store.sanitize import clean_line, clean_text
 from tests.conftest import HOSTILE_FILE, load_hostile_strings
 
-_FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_FORBIDDEN = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\u200b-\u200f\u2060\ufeff]"
+)
 
 
 def test_hostile_strings_lose_every_control_character(hostile: str) -> None:
@@ -46,8 +48,27 @@ def test_multiline_notes_keep_newlines_and_tabs() -> None:
 
 
 def test_accents_emoji_cjk_and_rtl_survive() -> None:
-    for text in ("José García Núñez", "李小龍 🐉 Müller", "محمد الراشد", "Jo\u200bse\u0301"):
+    for text in ("José García Núñez", "李小龍 🐉 Müller", "محمد الراشد", "Jose\u0301"):
         assert clean_text(text) == text
+
+
+def test_string_controls_lose_their_payload_in_7_and_8_bit_form() -> None:
+    """Regression: an 8-bit OSC 52 (\\x9d ... \\x9c) lost only its introducer, so "52;c;..." stayed.
+    You should see the whole payload of every OSC, DCS, SOS, PM and APC gone."""
+    assert clean_text("Carl\x9d52;c;ZWNobyBoaQ==\x9cson") == "Carlson"
+    assert clean_text("Dora\x90+q544e\x9c Dee") == "Dora Dee"
+    assert clean_text("Ap\x9fpayload\x9cPm\x9esecret\x9cSos\x98hidden\x9cend") == "ApPmSosend"
+    assert clean_text("Dcs\x1bP+q544e\x1b\\Apc\x1b_payload\x1b\\end") == "DcsApcend"
+    assert clean_text("Osc\x1b]0;title") == "Osc"
+    assert clean_text("Alt\x1b[?1049h\x1b[6n\x1b7\x1b(B end") == "Alt end"
+
+
+def test_line_separators_break_lines_and_zero_width_marks_go() -> None:
+    """Regression: U+2028/U+2029 and zero-width characters reached the screen. You should see a
+    separator become a line break (a space in a one-line field) and zero-width marks removed."""
+    assert clean_text("Line\u2028Sep\u2029Para") == "Line\nSep\nPara"
+    assert clean_line("Line\u2028Sep") == "Line Sep"
+    assert clean_text("Zw\u200dj\u200cn\u2060w\ufeffb\u200bc") == "Zwjnwbc"
 
 
 @given(st.text())

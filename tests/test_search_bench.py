@@ -1,7 +1,8 @@
-"""`callpop bench lookup` end to end on a tiny base: it builds, measures, reports, and reuses."""
+"""`callpop bench lookup` end to end on a tiny base: it builds, measures, compares, reports, reuses."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -9,19 +10,33 @@ import pytest
 
 from console.cli import main
 
+NAME_KINDS = {"name_typo1", "name_typo2", "name_every_word", "name_prefix"}
 
-def test_bench_lookup_builds_measures_and_reuses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+
+def test_bench_lookup_builds_measures_compares_and_reuses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     url = f"sqlite:///{tmp_path / 'bench.db'}"
     args = ["bench", "lookup", "--customers", "300", "--queries", "8", "--database", url, "--json"]
-    assert main(args) == 0
+    assert main([*args, "--compare"]) == 0
     first = json.loads(capsys.readouterr().out)
     assert first["reused"] is False and first["distinct_name_tokens"] > 100
     kinds = first["queries"]
     phones = {"phone_full", "phone_last4", "phone_last7"}
-    assert phones | {"name_typo1", "name_typo2", "name_every_word", "name_prefix"} <= set(kinds)
+    assert phones | NAME_KINDS <= set(kinds)
     assert kinds["phone_full"]["recall_id@1"] == 1.0  # synthetic numbers are unique
     assert kinds["name_typo1"]["recall_name@10"] > 0.5
     assert kinds["name_every_word"]["recall_name@10"] > 0.5
     assert 0 < first["query_peak_rss_mb"] < first["peak_rss_mb"] + 200
+    engines = first["compare"]["engines"]
+    expected = {"bruteforce_wratio", "sqlite_fts5_trigram"}
+    if importlib.util.find_spec("tantivy"):
+        expected |= {"tantivy_fuzzy", "tantivy_fuzzy_rerank"}
+    assert set(engines) == expected and "postgresql_pg_trgm" in first["compare"]["skipped"]
+    for report in engines.values():
+        assert NAME_KINDS <= set(report["queries"]) and not phones & set(report["queries"])
+        assert report["build_s"] >= 0 and set(report["ratios"]) == set(report["queries"])
+    assert engines["bruteforce_wratio"]["queries"]["name_typo1"]["recall_name@10"] > 0.5
     assert main(args) == 0
-    assert json.loads(capsys.readouterr().out)["reused"] is True
+    again = json.loads(capsys.readouterr().out)
+    assert again["reused"] is True and "compare" not in again

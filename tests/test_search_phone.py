@@ -92,8 +92,8 @@ def test_digits_that_are_an_account_and_a_phone_ending_list_each_customer_once(e
         ("Other Suffix", "phone_suffix"),
     ]
     assert sorted(found[:-1]) == suffixes
-    assert [m.display_name for m in find_customers(engine, "5678", region="IT", limit=1).matches] == [
-        "Caller Number0"
+    assert [m.matched_on for m in find_customers(engine, "5678", region="IT", limit=1).matches] == [
+        "phone_suffix"
     ]
 
 
@@ -138,3 +138,24 @@ def test_a_short_or_invalid_number_gets_a_hint(engine: Engine) -> None:
     assert "4 digits" in find_customers(engine, "12", region="IT").hint
     result = find_customers(engine, "06 12", region="IT")
     assert result.matches == [] and result.hint
+
+
+def test_an_ending_that_begins_with_0_keeps_its_0(engine: Engine) -> None:
+    """Regression (issue 9 #12): the typed digits lost their leading zeros, so "05678" was searched
+    as "5678" and "0100" as "100" (too short). You should see only the numbers that end with the
+    digits as typed, 0 included."""
+    _seed(engine)
+    make_customer(engine, "Zero", "Ending", phones=("+393471205678",))
+    found = find_customers(engine, "05678", region="IT").matches
+    assert [(m.display_name, m.reason) for m in found] == [("Zero Ending", "phone ends 05678")]
+    found = find_customers(engine, "0100", region="IT").matches
+    assert [(m.display_name, m.reason) for m in found] == [("Caller Number1", "phone ends 0100")]
+
+
+def test_a_national_number_with_its_trunk_0_finds_a_number_stored_without_it(engine: Engine) -> None:
+    """A German mobile typed nationally ("0151 23456789") on an Italian seat: E.164 keeps no trunk
+    0, so its ending is also searched without it. You should see the German customer."""
+    _seed(engine)
+    found = find_customers(engine, "0151 23456789", region="IT").matches
+    assert [m.display_name for m in found] == ["Caller Number2"]
+    assert found[0].reason == "phone ends 15123456789"

@@ -15,7 +15,7 @@ from store.models.callbacks import Callback
 from store.models.offers import Offer, OfferPresentation, OfferStat
 from store.offers.responses import OfferResponse
 from store.tickets import FollowUpError, TicketChange, open_tickets
-from store.wrapup import CallbackRequest, WrapUp, WrapUpError, save_wrapup
+from store.wrapup import CallbackRequest, WrapUp, WrapUpRejected, save_wrapup
 from tests.factories import make_customer, make_ticket
 
 
@@ -105,7 +105,7 @@ def test_someone_elses_ticket_is_refused_and_nothing_is_written(engine: Engine) 
 
 
 def test_ticket_without_customer_is_refused(engine: Engine) -> None:
-    with pytest.raises(WrapUpError):
+    with pytest.raises(WrapUpRejected):
         save_wrapup(engine, WrapUp("c-5", "anna", outcome="escalated", ticket=TicketChange(subject="x")))
 
 

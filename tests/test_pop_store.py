@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from console.pop import PopKind, decide
 from store.call_events import IncomingCall
 from store.db import read_session
 from store.models import Channel, Customer, Email, Phone
+from store.pop import PopKind, decide
 from store.prospects import create_prospect
 from tests.factories import make_customer
 
@@ -94,3 +94,12 @@ def test_prospect_by_email_and_bad_input(engine: Engine) -> None:
         create_prospect(engine, phone_e164="12")
     with pytest.raises(ValueError):
         create_prospect(engine)
+
+
+def test_a_chat_without_e_mail_or_number_says_so(engine: Engine) -> None:
+    """Regression: a chat with neither an e-mail nor a number said "Number withheld". You should see
+    a notice about a chat without e-mail or number."""
+    decision = decide(engine, _call("", channel=Channel.CHAT), "IT")
+    assert decision.kind is PopKind.WITHHELD
+    assert "chat without e-mail or number" in decision.notice.lower()
+    assert "withheld" not in decision.notice.lower()

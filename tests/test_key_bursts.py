@@ -1,0 +1,157 @@
+"""Keys that arrive in one burst (one read from a slow SSH link) are applied in the order typed,
+on every list: the wrap-up's reasons and outcomes, the lookup's results, the pick-caller list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+from textual import events, on
+from textual.app import App
+from textual.widgets import Select, TextArea
+
+from screens.lookup import LookupScreen
+from screens.messages import OpenProfile
+from screens.pick_caller import PickCallerScreen
+from screens.profile import ProfileScreen
+from screens.widgets.match_table import MatchTable
+from screens.widgets.wrapup_picks import WrapUpPicks
+from screens.wrapup import WrapUpScreen
+from store.db import read_session
+from store.models import Call
+from store.search import find_by_phone
+from tests.factories import make_customer
+from tests.harness import ScreenHarness, console, seat, until
+
+NUMBER = "+390622223333"
+
+
+def burst(app: App[None], *keys: str) -> None:
+    """Queue `keys` in one go, before the app handles any of them: what a terminal driver does
+    with a single read holding several keys."""
+    for key in keys:
+        character = " " if key == "space" else key if len(key) == 1 else None
+        app.post_message(events.Key(key, character))
+
+
+class Opened(ScreenHarness):
+    """A screen on its own, recording which customers it asked to open."""
+
+    opened: list[int]
+
+    def on_mount(self) -> None:
+        self.opened = []
+        super().on_mount()
+
+    @on(OpenProfile)
+    def _record(self, message: OpenProfile) -> None:
+        self.opened.append(message.customer_id)
+
+
+async def test_a_burst_on_the_wrapup_lists_is_applied_in_order(sqlite_engine: Engine, tmp_path: Path) -> None:
+    """Regression: "Down Down Enter" in one write picked Billing instead of Complaint (a priority
+    Enter binding ran before the queued Downs). You should see Complaint, then "Follow-up needed"
+    from the next "Down Enter" of the same burst, and the rest of the burst in the notes."""
+    customer = make_customer(sqlite_engine)
+    app = ScreenHarness(seat(sqlite_engine, tmp_path), WrapUpScreen(call_id="c-b", customer_id=customer.id))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.screen.query_one("#reasons").has_focus)
+        burst(app, "down", "down", "enter", "down", "enter", *"refund", "space", *"due", "ctrl+s")
+        await until(pilot, lambda: not isinstance(app.screen, WrapUpScreen) or app.screen.finished)
+    with read_session(sqlite_engine) as session:
+        call = session.exec(select(Call)).one()
+    assert (call.reason, call.outcome, call.notes) == ("complaint", "follow_up", "refund due")
+
+
+async def test_keys_typed_before_the_wrapup_has_loaded_are_applied_in_order(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Regression: `w` then Enter, Enter and a note typed at once (before the wrap-up had read its
+    outcomes and the call) lost the first Enter on the empty reasons list, so the note went into
+    the outcomes list. You should see the reason, the outcome and the whole note, in order, and
+    the save typed at the end of the burst."""
+    customer = make_customer(sqlite_engine)
+    app = ScreenHarness(seat(sqlite_engine, tmp_path), WrapUpScreen(call_id="c-e", customer_id=customer.id))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, WrapUpScreen))
+        burst(app, "enter", "down", "enter", *"early", "space", *"bird", "ctrl+s")
+        await until(pilot, lambda: not isinstance(app.screen, WrapUpScreen) or app.screen.finished)
+    with read_session(sqlite_engine) as session:
+        call = session.exec(select(Call)).one()
+    assert (call.reason, call.outcome, call.notes) == ("billing", "follow_up", "early bird")
+
+
+async def test_w_and_the_wrapup_typed_in_one_burst_on_the_profile(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Regression: `w`, Enter, Enter and a note in one write from the profile: the keys after `w`
+    went to the profile (the wrap-up was not open yet) and were lost. You should see the reason,
+    the outcome and the note in the wrap-up, a letter the lists ignore included."""
+    customer = make_customer(sqlite_engine)
+    app = console(sqlite_engine, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, app.pop_ready.is_set)
+        app.post_message(OpenProfile(customer.id or 0))
+        await until(pilot, lambda: isinstance(app.screen, ProfileScreen) and app.screen.painted.is_set())
+        burst(app, "w", "x", "enter", "enter", *"card", "space", *"lost")
+        await until(pilot, lambda: isinstance(app.screen, WrapUpScreen))
+        wrapup = app.screen
+        await until(pilot, lambda: wrapup.query_one("#notes", TextArea).text == "card lost")
+        picks = wrapup.query_one(WrapUpPicks)
+        assert (picks.reason, picks.outcome) == ("billing", "resolved")
+
+
+async def test_a_burst_on_the_lookup_results_is_applied_in_order(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Lookup: "Down Down Enter" in one write opens the third match, not the first."""
+    ids = [make_customer(sqlite_engine, "Mario", f"Rossi{n}").id for n in range(3)]
+    app = Opened(seat(sqlite_engine, tmp_path), LookupScreen())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"mario")
+        await app.workers.wait_for_complete()  # the search of the whole query has answered
+        await until(pilot, lambda: app.screen.query_one(MatchTable).row_count == 3)
+        table = app.screen.query_one(MatchTable)
+        shown = [match.customer_id for match in table.matches]
+        assert sorted(shown) == sorted(ids)
+        burst(app, "down", "down", "enter")
+        await until(pilot, lambda: app.opened)
+    assert app.opened == [shown[2]]
+
+
+async def test_a_burst_on_the_pick_caller_list_is_applied_in_order(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Regression: "Down Enter" in one write opened the first caller of a shared line (a priority
+    Enter binding). You should see the second caller open."""
+    make_customer(sqlite_engine, "Paolo", "Conti", phones=(NUMBER,), city="Roma")
+    make_customer(sqlite_engine, "Chiara", "Conti", phones=(NUMBER,), city="Ostia")
+    matches = find_by_phone(sqlite_engine, NUMBER, region="IT")
+    app = Opened(seat(sqlite_engine, tmp_path), PickCallerScreen(matches, number=NUMBER, call_id="c-1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.screen.query_one(MatchTable).has_focus)
+        second = app.screen.query_one(MatchTable).matches[1].customer_id
+        burst(app, "down", "enter")
+        await until(pilot, lambda: app.opened)
+    assert app.opened == [second]
+
+
+async def test_a_note_after_an_outcome_that_needs_a_ticket_lands_in_the_notes(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Regression: w, Enter, Down Enter ("Follow-up needed"), then a note: focus had jumped to the
+    Ticket select, the space opened it and the letters were swallowed. You should see the note in
+    the notes, "New ticket" ready, and the save open the ticket."""
+    customer = make_customer(sqlite_engine)
+    app = ScreenHarness(seat(sqlite_engine, tmp_path), WrapUpScreen(call_id="c-t", customer_id=customer.id))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.screen.query_one("#reasons").has_focus)
+        await pilot.press("enter", "down", "enter", *"will", "space", *"check")
+        assert app.screen.query_one("#notes", TextArea).text == "will check"
+        assert app.screen.query_one("#ticket-action", Select).value == "new"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.screen.finished)
+    with read_session(sqlite_engine) as session:
+        call = session.exec(select(Call)).one()
+    assert (call.outcome, call.notes) == ("follow_up", "will check")
