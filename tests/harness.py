@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import os
 import re
 import subprocess
 import sys
@@ -123,9 +124,16 @@ async def push_on_console(pilot: Pilot[None], app: CallpopApp, screen: Screen[ob
     await app.push_screen(screen)
 
 
+def tell_parent(word: str) -> None:
+    """Write `word` as one line straight to the child's stdout file. Not print(): inside
+    `run_test` Textual captures print and its flush does not flush the real stream, so without
+    PYTHONUNBUFFERED (CI's environment) the parent would wait on a line stuck in the buffer."""
+    os.write(sys.__stdout__.fileno() if sys.__stdout__ else 1, f"{word}\n".encode())
+
+
 def typed_in_a_child(script: str, *args: str) -> subprocess.Popen[str]:
-    """Run `script` (`python -c`, from the repo root) until it prints "typed": a real console
-    process that has just typed into a wrap-up, ready for a signal. The caller ends it."""
+    """Run `script` (`python -c`, from the repo root) until it tells "typed" (`tell_parent`): a
+    real console process that has just typed into a wrap-up, ready for a signal. The caller ends it."""
     child = subprocess.Popen(
         [sys.executable, "-c", script, *args],
         cwd=Path(__file__).resolve().parents[1],

@@ -30,7 +30,7 @@ CHILD = """
 import asyncio, sys
 from pathlib import Path
 from store.db import make_engine
-from tests.harness import ScreenHarness, seat, typed_in_a_child
+from tests.harness import ScreenHarness, seat, tell_parent
 from screens.wrapup import WrapUpScreen
 
 async def main(url, data_dir, customer_id):
@@ -43,7 +43,7 @@ async def main(url, data_dir, customer_id):
         await pilot.press("down", "down", "enter", "enter", *"customer very upset")
         await pilot.pause(0.8)
         await app.workers.wait_for_complete()
-        print("typed", flush=True)
+        tell_parent("typed")
         await asyncio.sleep(120)
 
 asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))

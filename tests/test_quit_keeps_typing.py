@@ -27,7 +27,7 @@ from pathlib import Path
 from store.db import make_engine
 from screens.messages import StartWrapUp
 from screens.wrapup import WrapUpScreen
-from tests.harness import console, typed_in_a_child, until
+from tests.harness import console, tell_parent, until
 
 async def main(url, data_dir, customer_id):
     app = console(make_engine(url), Path(data_dir))
@@ -37,10 +37,10 @@ async def main(url, data_dir, customer_id):
         await until(pilot, lambda: isinstance(app.screen, WrapUpScreen))
         await until(pilot, lambda: app.screen.query_one("#reasons").has_focus)
         await pilot.press("enter", "enter", *"promised a refund by friday")
-        print("typed", flush=True)
+        tell_parent("typed")
         while app.is_running:
             await asyncio.sleep(0.02)
-    print("closed", flush=True)
+    tell_parent("closed")
 
 asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
 """
