@@ -30,6 +30,12 @@ _warranty, _ticket, _address = table_of(Warranty).c, table_of(Ticket).c, table_o
 _churn = table_of(CustomerChurn).c
 _IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
 _CLOSED = HoldingStatus.CLOSED.value
+_NONE: frozenset[str] = frozenset()
+_WARRANTY_ENDS = (
+    sa.select(sa.func.max(_warranty.ends_on)).where(_warranty.holding_id == _holding.id).scalar_subquery()
+)
+"""A holding's latest warranty end, read with the holding (one index probe) rather than by a
+second pass over the chunk's holdings joined to the warranties."""
 
 
 @dataclass
@@ -78,34 +84,26 @@ def read_holdings(connection: sa.Connection, ids: Sequence[int], *, whole_range:
         row.id: (row.code, clean_line(row.name), row.category)
         for row in connection.execute(sa.select(_product.id, _product.code, _product.name, _product.category))
     }
-    ends: dict[int, date] = {}
-    for holding_id, ends_on in _all(
-        connection,
-        sa.select(_warranty.holding_id, _warranty.ends_on)
-        .join(table_of(Holding), _holding.id == _warranty.holding_id)
-        .where(of_customers(_holding.customer_id, ids, whole_range)),
-        key,
-    ):
-        ends[holding_id] = max(ends_on, ends.get(holding_id, ends_on))
     rows = _all(
         connection,
         sa.select(
-            _holding.id,
             _holding.customer_id,
             _holding.product_id,
             _holding.status,
             _holding.opened_on,
             _holding.balance,
             _holding.price_paid,
+            _WARRANTY_ENDS,
         )
         .where(of_customers(_holding.customer_id, ids, whole_range))
         .order_by(_holding.customer_id, _holding.id),
         key,
     )
-    for holding_id, customer_id, product_id, status, opened_on, balance, price_paid in rows:
-        purchases = found.purchases.get(customer_id)
+    bought, held, closed = found.purchases, found.held, found.closed
+    for customer_id, product_id, status, opened_on, balance, price_paid, warranty_ends_on in rows:
+        purchases = bought.get(customer_id)
         if purchases is None:
-            purchases = found.purchases[customer_id] = Purchases()
+            purchases = bought[customer_id] = Purchases()
         purchases.count += 1
         worth = price_paid if price_paid is not None else balance
         if worth is not None:
@@ -114,9 +112,9 @@ def read_holdings(connection: sa.Connection, ids: Sequence[int], *, whole_range:
             purchases.last = opened_on
         code, name, category = products[product_id]
         if status == _CLOSED:
-            found.closed[customer_id].add(category)
+            closed[customer_id].add(category)
             continue
-        found.held[customer_id].append(
+        held[customer_id].append(
             HeldItem(
                 product_code=code,
                 product_name=name,
@@ -125,7 +123,7 @@ def read_holdings(connection: sa.Connection, ids: Sequence[int], *, whole_range:
                 opened_on=opened_on,
                 balance=balance,
                 price_paid=price_paid,
-                warranty_ends_on=ends.get(holding_id),
+                warranty_ends_on=warranty_ends_on,
             )
         )
     return found
@@ -174,6 +172,7 @@ def load_many(
     )
     consents = sorted(set(CONSENT_OF_CHANNEL.values()))
     channels_of = _channels_by_consents(consents)
+    only = {name: frozenset({name}) for name in set(rfm_segments.values()) if name}
     facts = []
     for row in _all(
         connection,
@@ -190,7 +189,6 @@ def load_many(
         key,
     ):
         cid = row.id
-        rfm = rfm_segments.get(cid, "")
         facts.append(
             CustomerFacts(
                 customer_id=cid,
@@ -199,11 +197,11 @@ def load_many(
                 customer_since=row.created_at.date(),
                 loyalty_tier=row.loyalty_tier,
                 loyalty_points=row.loyalty_points,
-                consented_channels=channels_of[tuple(bool(given) for given in row[7:])],
+                consented_channels=channels_of[row[7:]],
                 collections=row.collections,
                 holdings=tuple(holdings.held.get(cid, ())),
                 open_ticket_categories=tuple(tickets.get(cid, ())),
-                segments=frozenset({rfm} if rfm else ()),
+                segments=only.get(rfm_segments.get(cid, ""), _NONE),
                 churn_risk=risks.get(cid),
                 closed_categories=frozenset(holdings.closed.get(cid, ())),
                 mail_returned=bool(postal.get(cid)) and all(postal[cid]),
@@ -214,7 +212,8 @@ def load_many(
 
 def _channels_by_consents(fields: list[str]) -> dict[tuple[bool, ...], frozenset[str]]:
     """The consented channels for every combination of the consent columns `fields`, in order:
-    one frozenset per combination shared by every customer who has it."""
+    one frozenset per combination shared by every customer who has it, looked up by the row's
+    values themselves (booleans; 0 and 1 hash and compare as False and True)."""
     combinations: dict[tuple[bool, ...], frozenset[str]] = {}
     for mask in range(2 ** len(fields)):
         given = tuple(bool(mask >> index & 1) for index in range(len(fields)))

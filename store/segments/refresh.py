@@ -146,11 +146,11 @@ def _base_breakpoints(connection: Connection, today: date) -> Breakpoints:
     rows = connection.execution_options(stream_results=True, yield_per=20_000).execute(
         _RAW.group_by(_holding.customer_id)
     )
-    for row in rows:
-        if row.last is not None:
-            recency.append((today - date_of(row.last)).days)
-        frequency.append(row.frequency)
-        monetary.append(float(row.monetary or 0))
+    for _customer_id, latest, count, money in rows:
+        if latest is not None:
+            recency.append((today - date_of(latest)).days)
+        frequency.append(count)
+        monetary.append(float(money or 0))
     return Breakpoints.of(recency, frequency, monetary)
 
 
