@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +31,9 @@ _churn = table_of(CustomerChurn).c
 _IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
 _CLOSED = HoldingStatus.CLOSED.value
 _NONE: frozenset[str] = frozenset()
+_SINCE = sa.type_coerce(_customer.created_at, sa.DateTime(timezone=True)).label("created_at")
+"""`created_at` as the driver's datetime, without `UTCDateTime`'s conversion of each row: only
+its UTC day is wanted (`_utc_day`)."""
 _WARRANTY_ENDS = (
     sa.select(sa.func.max(_warranty.ends_on)).where(_warranty.holding_id == _holding.id).scalar_subquery()
 )
@@ -180,7 +183,7 @@ def load_many(
             _customer.id,
             _customer.segment,
             _customer.birth_date,
-            _customer.created_at,
+            _SINCE,
             _customer.loyalty_tier,
             _customer.loyalty_points,
             _customer.collections,
@@ -188,17 +191,17 @@ def load_many(
         ).where(of_customers(_customer.id, ids, whole_range)),
         key,
     ):
-        cid = row.id
+        cid, segment, birth_date, created_at, tier, points, collections = row[:7]  # unpacked: no name lookups
         facts.append(
             CustomerFacts(
                 customer_id=cid,
-                segment=row.segment,
-                birth_date=row.birth_date,
-                customer_since=row.created_at.date(),
-                loyalty_tier=row.loyalty_tier,
-                loyalty_points=row.loyalty_points,
+                segment=segment,
+                birth_date=birth_date,
+                customer_since=_utc_day(created_at),
+                loyalty_tier=tier,
+                loyalty_points=points,
                 consented_channels=channels_of[row[7:]],
-                collections=row.collections,
+                collections=collections,
                 holdings=tuple(holdings.held.get(cid, ())),
                 open_ticket_categories=tuple(tickets.get(cid, ())),
                 segments=only.get(rfm_segments.get(cid, ""), _NONE),
@@ -208,6 +211,11 @@ def load_many(
             )
         )
     return facts
+
+
+def _utc_day(instant: datetime) -> date:
+    """The UTC day of a stored instant: naive UTC on SQLite, time-zone aware on PostgreSQL."""
+    return instant.date() if instant.tzinfo is None else instant.astimezone(UTC).date()
 
 
 def _channels_by_consents(fields: list[str]) -> dict[tuple[bool, ...], frozenset[str]]:
