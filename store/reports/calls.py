@@ -167,9 +167,8 @@ def segments_query(scope: Scope) -> sa.Select:
     `customerrfm` per call; the two labels sort last on any collation.
     """
     frame = _framed(scope)
-    segment = sa.case(
-        (_call.c.customer_id.is_(None), NO_CUSTOMER), else_=sa.func.coalesce(_rfm.c.rfm_segment, NOT_SCORED)
-    )
+    unscored = sa.case((_call.c.customer_id.is_(None), NO_CUSTOMER), else_=NOT_SCORED)
+    segment = sa.func.coalesce(_rfm.c.rfm_segment, unscored)  # most calls stop at the segment
     calls = sa.func.count()
     share = 100.0 * calls / sa.func.sum(calls).over(partition_by=frame.key)
     return (
