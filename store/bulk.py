@@ -77,12 +77,21 @@ def insert_rows(connection: sa.Connection, table: sa.Table, rows: Sequence[dict[
     convert = [(i, p) for i, p in enumerate(processors) if p is not None]
     names = ", ".join(f'"{c}"' for c in columns)
     sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(columns))})'
+    last: dict[int, tuple[Any, Any]] = {}
+    """Per converted column, the previous row's value and what it became: a value stamped on
+    every row (the instant of a refresh) is converted once, not once a row."""
     for start in range(0, len(rows), SQLITE_ROWS):
         batch = []
         for row in rows[start : start + SQLITE_ROWS]:
             values = [row[c] for c in columns]
             for i, process in convert:
-                values[i] = process(values[i])
+                value = values[i]
+                before = last.get(i)
+                if before is not None and before[0] is value:
+                    values[i] = before[1]
+                else:
+                    values[i] = process(value)
+                    last[i] = (value, values[i])
             batch.append(tuple(values))
         connection.exec_driver_sql(sql, batch)
 

@@ -112,6 +112,15 @@ def test_csv_neutralises_formulas_and_can_start_with_a_bom(
     assert rows[1][1] == '\'=HYPERLINK("http://x")' and rows[2] == ["ana", "billing", "resolved", "1"]
 
 
+def test_segments_csv_keeps_its_header_and_labels_calls_with_no_customer(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "segments.csv"
+    assert _report(url, "segments", "--from", "2026-11-03", "--to", "2026-11-03", "--csv", str(path)) == 0
+    rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
+    assert rows == [["group", "segment", "calls", "share_pct"], ["ana", "(no customer)", "2", "100.0"]]
+
+
 def test_an_operator_is_refused(url: str, sqlite_engine: Engine, capsys: pytest.CaptureFixture[str]) -> None:
     operator_row(sqlite_engine, os_account(), role=Role.OPERATOR)
     assert _report(url, "calls", "--from", "2026-11-03", "--to", "2026-11-03") == 2

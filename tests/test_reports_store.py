@@ -15,9 +15,12 @@ from sqlalchemy.engine import Engine
 from store.db import write_session
 from store.models import Call, CallStatus, OfferPresentation, Operator, Role, Ticket
 from store.models.callbacks import Callback, CallbackStatus
+from store.models.segments import CustomerRfm, SegmentMember
 from store.policy import Actor, Forbidden
 from store.replica import Engines
 from store.reports import REPORTS, By, Period, run_report
+from store.reports.calls import NO_CUSTOMER, NOT_SCORED
+from store.segments.rfm import RFM_SEGMENTS
 from tests.factories import make_customer
 
 PERIOD = Period(date(2026, 11, 2), date(2026, 11, 8))
@@ -38,14 +41,26 @@ def _in_period(at: datetime) -> bool:
     return PERIOD.first <= at.date() <= PERIOD.last
 
 
+def _customer_id(engine: Engine, segment: str = "mass") -> int:
+    customer_id = make_customer(engine, segment=segment).id
+    assert customer_id is not None
+    return customer_id
+
+
 @pytest.fixture
 def world(engine: Engine) -> dict[str, list[Any]]:
-    """Operators in two teams (and one in none), customers in three segments, and a few hundred
-    calls, callbacks, offers and tickets around the period; returned as plain objects."""
+    """Operators in two teams (and one in none), customers with a stored label (three) and most
+    with a computed RFM segment (another, and rule segments on top), and a few hundred calls,
+    callbacks, offers and tickets around the period; returned as plain objects."""
     rng = random.Random(11)
-    customers = {make_customer(engine, segment=SEGMENTS[n % 3]).id: SEGMENTS[n % 3] for n in range(9)}
+    ids = [_customer_id(engine, SEGMENTS[n % 3]) for n in range(9)]
+    customers = {cid: RFM_SEGMENTS[n % 4] for n, cid in enumerate(ids) if n % 3}  # ids[0, 3, 6] unscored
     rows: dict[str, list[Any]] = defaultdict(list)
     with write_session(engine) as session:
+        for cid, rfm in customers.items():
+            session.add(CustomerRfm(customer_id=cid, frequency=1, r=4, f=1, m=1, rfm_segment=rfm))
+        for cid in ids[::2]:
+            session.add(SegmentMember(segment="lapsed_card_holders", customer_id=cid))
         for name, team in TEAMS.items():
             session.add(Operator(username=name, display_name=name, role=Role.OPERATOR, team=team))
         for n in range(300):
@@ -60,7 +75,7 @@ def world(engine: Engine) -> dict[str, list[Any]]:
                 answered_at=answered,
                 ended_at=ended,
                 wrapped_at=wrapped,
-                customer_id=rng.choice([*customers, None]),
+                customer_id=rng.choice([*ids, None]),
                 reason=rng.choice(REASONS),
                 outcome=rng.choice(OUTCOMES) if answered else "",
                 campaign_code=rng.choice(["", "", "XMAS", "SPRING"]),
@@ -79,7 +94,7 @@ def world(engine: Engine) -> dict[str, list[Any]]:
             )
             rows["callbacks"].append(item)
             session.add(Callback(**item))
-        customer_ids = list(customers)
+        customer_ids = ids
         for n in range(200):
             item = dict(
                 call_id=f"c{n}",
@@ -235,16 +250,23 @@ def expected_campaigns(
 def expected_segments(
     world: dict[str, list[Any]], by: By, keep: Callable[[str], bool]
 ) -> list[tuple[Any, ...]]:
+    """The RFM segments alphabetically, then the calls of unscored customers, then the anonymous."""
     segment_of = world["segments_of"][0]
+
+    def segment(customer_id: int | None) -> tuple[int, str]:
+        if customer_id is None:
+            return 2, NO_CUSTOMER
+        return (0, segment_of[customer_id]) if customer_id in segment_of else (1, NOT_SCORED)
+
     counts = Counter(
-        (_group(by, c["operator"], c["rang_at"]), segment_of.get(c["customer_id"], ""))
+        (_group(by, c["operator"], c["rang_at"]), segment(c["customer_id"]))
         for c in world["calls"]
         if _in_period(c["rang_at"]) and keep(c["operator"])
     )
     totals = Counter[str]()
     for (label, _segment), n in counts.items():
         totals[label] += n
-    return sorted((*key, n, _pct(n, totals[key[0]])) for key, n in counts.items())
+    return [(label, name, n, _pct(n, totals[label])) for (label, (_, name)), n in sorted(counts.items())]
 
 
 def _close(actual: list[tuple[Any, ...]], expected: list[tuple[Any, ...]]) -> None:
@@ -308,3 +330,24 @@ def test_an_operator_reaches_no_report(engine: Engine, world: dict[str, list[Any
 def test_a_period_cannot_end_before_it_starts() -> None:
     with pytest.raises(ValueError, match="after it ends"):
         Period(date(2026, 11, 9), date(2026, 11, 8))
+
+
+def test_the_segment_mix_is_the_computed_rfm_segment_and_adds_up(engine: Engine) -> None:
+    """Known answers: two calls of a champion (stored label "affluent", in two rule segments),
+    one of a customer not scored yet, one with no customer, one outside the period."""
+    champion, unscored = _customer_id(engine, "affluent"), _customer_id(engine)
+    at = datetime(2026, 11, 3, 9, tzinfo=UTC)
+    with write_session(engine) as session:
+        session.add(CustomerRfm(customer_id=champion, frequency=5, r=5, f=5, m=5, rfm_segment="champions"))
+        session.add_all(SegmentMember(segment=name, customer_id=champion) for name in ("a_rule", "b_rule"))
+        for n, (customer, rang) in enumerate(
+            [(champion, at), (unscored, at), (champion, at), (None, at), (champion, at - timedelta(days=9))]
+        ):
+            session.add(Call(call_id=f"k{n}", operator="ada", customer_id=customer, rang_at=rang))
+    result = run_report(Engines.single(engine), ADMIN, "segments", PERIOD, By.OPERATOR, now=NOW)
+    assert result.rows == [
+        ("ada", "champions", 2, 50.0),
+        ("ada", NOT_SCORED, 1, 25.0),
+        ("ada", NO_CUSTOMER, 1, 25.0),
+    ]
+    assert [column.key for column in result.report.columns] == ["group", "segment", "calls", "share_pct"]

@@ -34,9 +34,11 @@ from store.migrate import upgrade
 from store.models import Call, Customer, OfferPresentation, Operator, Role, Ticket
 from store.models.base import table_of
 from store.models.callbacks import Callback
+from store.models.segments import CustomerRfm
 from store.policy import Actor
 from store.replica import Engines
 from store.reports import REPORTS, By, Period, run_report
+from store.segments.rfm import RFM_SEGMENTS
 
 REPORT_TARGET_S = 2.0
 DAYS = 30
@@ -47,6 +49,8 @@ REASONS = ("billing", "delivery", "returns", "technical", "complaint", "sales")
 OUTCOMES = ("resolved", "resolved", "escalated", "callback", "no_action")
 SEGMENTS = ("mass", "affluent", "private", "small_business", "student")
 CHUNK = 50_000
+UNSCORED = 6
+"""Every UNSCORED-th customer has no RFM score (no holding, or not refreshed yet), as in a live base."""
 
 
 def register(kinds: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -179,6 +183,7 @@ def populate(engine: sa.Engine, calls: int, seed: int) -> dict[str, Any]:
             for n in range(1, customers + 1)
         ),
     )
+    _chunked(engine, CustomerRfm, (_rfm(n, start) for n in range(1, customers + 1) if n % UNSCORED))
     _chunked(engine, Call, (_call(n, rng, start, customers) for n in range(calls)))
     _chunked(
         engine,
@@ -220,6 +225,22 @@ def populate(engine: sa.Engine, calls: int, seed: int) -> dict[str, Any]:
     with engine.begin() as connection:
         connection.exec_driver_sql("ANALYZE")  # planner statistics, as a live database has them
     return {"reused": False, "populate_s": round(time.perf_counter() - started, 1)}
+
+
+def _rfm(n: int, start: datetime) -> dict[str, Any]:
+    """Customer `n`'s computed RFM segment (what the segments report groups by)."""
+    score = 1 + n % 5
+    return {
+        "customer_id": n,
+        "last_purchase_on": start.date(),
+        "frequency": score,
+        "monetary": score * 100,
+        "r": score,
+        "f": score,
+        "m": score,
+        "rfm_segment": RFM_SEGMENTS[n % len(RFM_SEGMENTS)],
+        "refreshed_at": start,
+    }
 
 
 def _call(n: int, rng: random.Random, start: datetime, customers: int) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """Reports on the calls themselves: reasons and outcomes, handling times and first-contact
-resolution, campaign responses quoted on a call, and the customer segments that called.
+resolution, campaign responses quoted on a call, and the computed segments of the customers who
+called.
 
 Every one reads `call` through its `rang_at` index (the period), grouped as `Scope.frame` says.
 """
@@ -8,7 +9,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from store.models import Call, Customer
+from store.models import Call
+from store.models.segments import CustomerRfm
 from store.reports.base import Column, Frame, Kind, PlusDays, Scope, SecondsBetween, count_if, ratio
 
 FCR_DAYS = 7
@@ -16,8 +18,12 @@ FCR_DAYS = 7
 same reason within this many days after it."""
 
 _call = sa.inspect(Call).local_table
-_customer = sa.inspect(Customer).local_table
+_rfm = sa.inspect(CustomerRfm).local_table
 GROUP = Column("group", "Group", Kind.TEXT)
+NO_CUSTOMER = "(no customer)"
+NOT_SCORED = "(not scored)"
+"""The segments report's labels for calls outside every RFM segment (brackets: no segment is
+named so, and scripts reading the CSV can tell them apart)."""
 
 
 def _framed(scope: Scope) -> Frame:
@@ -150,16 +156,25 @@ SEGMENT_COLUMNS = (
 
 
 def segments_query(scope: Scope) -> sa.Select:
-    """Which customer segments called, and each one's share of its group's calls (a call with no
-    customer identified is segment "")."""
+    """Which computed RFM segments called (`callpop segments refresh`; what the profile header
+    shows), and each one's share of its group's calls; then the calls of customers with no RFM
+    score yet (NOT_SCORED: no holding, or not refreshed since they came) and of no customer.
+
+    Only the RFM segment: it puts every scored customer in exactly one segment, so the shares add
+    up to 100. Rule segments overlap (a customer can be in several, or in none), so counting a
+    call in each would not; `callpop segments list` counts those. Nor the stored
+    `customer.segment` label: it is typed or imported, not computed. One primary-key probe of
+    `customerrfm` per call; the two labels sort last on any collation.
+    """
     frame = _framed(scope)
-    segment = sa.func.coalesce(_customer.c.segment, "")
+    unscored = sa.case((_call.c.customer_id.is_(None), NO_CUSTOMER), else_=NOT_SCORED)
+    segment = sa.func.coalesce(_rfm.c.rfm_segment, unscored)  # most calls stop at the segment
     calls = sa.func.count()
     share = 100.0 * calls / sa.func.sum(calls).over(partition_by=frame.key)
     return (
         sa.select(frame.label, segment, calls, share)
-        .select_from(frame.source.outerjoin(_customer, _customer.c.id == _call.c.customer_id))
+        .select_from(frame.source.outerjoin(_rfm, _rfm.c.customer_id == _call.c.customer_id))
         .where(*frame.where)
         .group_by(frame.key, segment)
-        .order_by(frame.key, segment)
+        .order_by(frame.key, segment == NO_CUSTOMER, segment == NOT_SCORED, segment)
     )

@@ -1,5 +1,10 @@
 """The offers report: next best offers presented during calls and accepted, by offer and the
-customer's segment at the time (conversion = accepted / presented)."""
+customer's segment at the time (conversion = accepted / presented).
+
+That segment is the stored `customer.segment` label copied onto the presentation when it was
+answered (store/offers/responses.py), not the computed RFM segment: it is the key the offer
+ranking learns its propensities by (`OfferStat`), so this report shows the very counts it learns from.
+"""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +30,15 @@ _warranty, _ticket, _address = table_of(Warranty).c, table_of(Ticket).c, table_o
 _churn = table_of(CustomerChurn).c
 _IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
 _CLOSED = HoldingStatus.CLOSED.value
+_NONE: frozenset[str] = frozenset()
+_SINCE = sa.type_coerce(_customer.created_at, sa.DateTime(timezone=True)).label("created_at")
+"""`created_at` as the driver's datetime, without `UTCDateTime`'s conversion of each row: only
+its UTC day is wanted (`_utc_day`)."""
+_WARRANTY_ENDS = (
+    sa.select(sa.func.max(_warranty.ends_on)).where(_warranty.holding_id == _holding.id).scalar_subquery()
+)
+"""A holding's latest warranty end, read with the holding (one index probe) rather than by a
+second pass over the chunk's holdings joined to the warranties."""
 
 
 @dataclass
@@ -78,34 +87,26 @@ def read_holdings(connection: sa.Connection, ids: Sequence[int], *, whole_range:
         row.id: (row.code, clean_line(row.name), row.category)
         for row in connection.execute(sa.select(_product.id, _product.code, _product.name, _product.category))
     }
-    ends: dict[int, date] = {}
-    for holding_id, ends_on in _all(
-        connection,
-        sa.select(_warranty.holding_id, _warranty.ends_on)
-        .join(table_of(Holding), _holding.id == _warranty.holding_id)
-        .where(of_customers(_holding.customer_id, ids, whole_range)),
-        key,
-    ):
-        ends[holding_id] = max(ends_on, ends.get(holding_id, ends_on))
     rows = _all(
         connection,
         sa.select(
-            _holding.id,
             _holding.customer_id,
             _holding.product_id,
             _holding.status,
             _holding.opened_on,
             _holding.balance,
             _holding.price_paid,
+            _WARRANTY_ENDS,
         )
         .where(of_customers(_holding.customer_id, ids, whole_range))
         .order_by(_holding.customer_id, _holding.id),
         key,
     )
-    for holding_id, customer_id, product_id, status, opened_on, balance, price_paid in rows:
-        purchases = found.purchases.get(customer_id)
+    bought, held, closed = found.purchases, found.held, found.closed
+    for customer_id, product_id, status, opened_on, balance, price_paid, warranty_ends_on in rows:
+        purchases = bought.get(customer_id)
         if purchases is None:
-            purchases = found.purchases[customer_id] = Purchases()
+            purchases = bought[customer_id] = Purchases()
         purchases.count += 1
         worth = price_paid if price_paid is not None else balance
         if worth is not None:
@@ -114,9 +115,9 @@ def read_holdings(connection: sa.Connection, ids: Sequence[int], *, whole_range:
             purchases.last = opened_on
         code, name, category = products[product_id]
         if status == _CLOSED:
-            found.closed[customer_id].add(category)
+            closed[customer_id].add(category)
             continue
-        found.held[customer_id].append(
+        held[customer_id].append(
             HeldItem(
                 product_code=code,
                 product_name=name,
@@ -125,7 +126,7 @@ def read_holdings(connection: sa.Connection, ids: Sequence[int], *, whole_range:
                 opened_on=opened_on,
                 balance=balance,
                 price_paid=price_paid,
-                warranty_ends_on=ends.get(holding_id),
+                warranty_ends_on=warranty_ends_on,
             )
         )
     return found
@@ -174,6 +175,7 @@ def load_many(
     )
     consents = sorted(set(CONSENT_OF_CHANNEL.values()))
     channels_of = _channels_by_consents(consents)
+    only = {name: frozenset({name}) for name in set(rfm_segments.values()) if name}
     facts = []
     for row in _all(
         connection,
@@ -181,7 +183,7 @@ def load_many(
             _customer.id,
             _customer.segment,
             _customer.birth_date,
-            _customer.created_at,
+            _SINCE,
             _customer.loyalty_tier,
             _customer.loyalty_points,
             _customer.collections,
@@ -189,21 +191,20 @@ def load_many(
         ).where(of_customers(_customer.id, ids, whole_range)),
         key,
     ):
-        cid = row.id
-        rfm = rfm_segments.get(cid, "")
+        cid, segment, birth_date, created_at, tier, points, collections = row[:7]  # unpacked: no name lookups
         facts.append(
             CustomerFacts(
                 customer_id=cid,
-                segment=row.segment,
-                birth_date=row.birth_date,
-                customer_since=row.created_at.date(),
-                loyalty_tier=row.loyalty_tier,
-                loyalty_points=row.loyalty_points,
-                consented_channels=channels_of[tuple(bool(given) for given in row[7:])],
-                collections=row.collections,
+                segment=segment,
+                birth_date=birth_date,
+                customer_since=_utc_day(created_at),
+                loyalty_tier=tier,
+                loyalty_points=points,
+                consented_channels=channels_of[row[7:]],
+                collections=collections,
                 holdings=tuple(holdings.held.get(cid, ())),
                 open_ticket_categories=tuple(tickets.get(cid, ())),
-                segments=frozenset({rfm} if rfm else ()),
+                segments=only.get(rfm_segments.get(cid, ""), _NONE),
                 churn_risk=risks.get(cid),
                 closed_categories=frozenset(holdings.closed.get(cid, ())),
                 mail_returned=bool(postal.get(cid)) and all(postal[cid]),
@@ -212,9 +213,15 @@ def load_many(
     return facts
 
 
+def _utc_day(instant: datetime) -> date:
+    """The UTC day of a stored instant: naive UTC on SQLite, time-zone aware on PostgreSQL."""
+    return instant.date() if instant.tzinfo is None else instant.astimezone(UTC).date()
+
+
 def _channels_by_consents(fields: list[str]) -> dict[tuple[bool, ...], frozenset[str]]:
     """The consented channels for every combination of the consent columns `fields`, in order:
-    one frozenset per combination shared by every customer who has it."""
+    one frozenset per combination shared by every customer who has it, looked up by the row's
+    values themselves (booleans; 0 and 1 hash and compare as False and True)."""
     combinations: dict[tuple[bool, ...], frozenset[str]] = {}
     for mask in range(2 ** len(fields)):
         given = tuple(bool(mask >> index & 1) for index in range(len(fields)))

@@ -146,11 +146,12 @@ def _base_breakpoints(connection: Connection, today: date) -> Breakpoints:
     rows = connection.execution_options(stream_results=True, yield_per=20_000).execute(
         _RAW.group_by(_holding.customer_id)
     )
-    for row in rows:
-        if row.last is not None:
-            recency.append((today - date_of(row.last)).days)
-        frequency.append(row.frequency)
-        monetary.append(float(row.monetary or 0))
+    for partition in rows.partitions():  # a list of rows at a time: no per-row fetch
+        for _customer_id, latest, count, money in partition:
+            if latest is not None:
+                recency.append((today - date_of(latest)).days)
+            frequency.append(count)
+            monetary.append(float(money or 0))
     return Breakpoints.of(recency, frequency, monetary)
 
 
@@ -196,7 +197,9 @@ def _chunks(engine: Engine, ids: Sequence[int] | None) -> Iterator[list[int]]:
             chunk = list(
                 connection.execute(
                     sa.select(_customer.id).where(_customer.id > after).order_by(_customer.id).limit(CHUNK)
-                ).scalars()
+                )
+                .scalars()
+                .all()  # at once: iterating fetches row by row
             )
         if not chunk:
             return

@@ -7,6 +7,7 @@ or, for accounts, the balance held. Customers with no holding at all get no scor
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -48,13 +49,14 @@ class Breakpoints:
 
 
 def score_higher(value: float, cuts: tuple[float, ...]) -> int:
-    """1-5: one more for every cut point the value is above (more is better)."""
-    return 1 + sum(1 for cut in cuts if value > cut)
+    """1-5: one more for every cut point the value is above (more is better). The cut points are
+    quantiles, so ascending: the count of those below the value is a bisection, not a loop."""
+    return 1 + bisect_left(cuts, value)
 
 
 def score_lower(value: float, cuts: tuple[float, ...]) -> int:
     """1-5: one less for every cut point the value is above (fewer days is better)."""
-    return 5 - sum(1 for cut in cuts if value > cut)
+    return 5 - bisect_left(cuts, value)
 
 
 def rfm_segment(r: int, f: int) -> str:
