@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from screens.i18n import N_
 from store.reports import By
+from store.reports.calls import NO_CUSTOMER, NOT_SCORED
 
 REPORT_TITLES = {
     "calls": N_("Calls by reason and outcome"),
@@ -53,3 +54,10 @@ GROUPINGS = {
     By.DAY: N_("By day"),
     By.HOUR: N_("By hour of day"),
 }
+
+SEGMENT_VALUES = {
+    NO_CUSTOMER: N_("(no customer)"),
+    NOT_SCORED: N_("(not scored)"),
+}
+"""The segment mix's labels for calls without a computed segment (the CLI and CSV keep the
+store's English, which scripts match)."""

@@ -27,10 +27,10 @@ from screens.formatting import format_number
 from screens.i18n import N_, _
 from screens.language import LanguageChanged
 from screens.outage import database_guard
-from screens.report_labels import COLUMN_TITLES, GROUPINGS, REPORT_TITLES
+from screens.report_labels import COLUMN_TITLES, GROUPINGS, REPORT_TITLES, SEGMENT_VALUES
 from screens.widgets.footer import Footer
 from store.policy import Forbidden
-from store.reports import REPORTS, By, Kind, Period, ReportResult, run_report
+from store.reports import REPORTS, By, Column, Kind, Period, ReportResult, run_report
 from store.sanitize import clean_line
 
 NARROW = 100
@@ -154,7 +154,7 @@ class ReportsScreen(Screen[None]):
         columns = result.report.columns
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        cells = [[_cell(value, c.kind) for value, c in zip(row, columns, strict=True)] for row in result.rows]
+        cells = [[_cell(value, c) for value, c in zip(row, columns, strict=True)] for row in result.rows]
         for index, column in enumerate(columns):
             title = _(COLUMN_TITLES[column.key])
             label = Text(title, justify="left" if column.kind is Kind.TEXT else "right")
@@ -199,10 +199,12 @@ class ReportsScreen(Screen[None]):
         self.app.pop_screen()
 
 
-def _cell(value: object, kind: Kind) -> Text:
+def _cell(value: object, column: Column) -> Text:
     """A value as plain text (group labels are typed by people: cleaned, never markup)."""
     if value is None:
         return Text("-", justify="right")
-    if kind is Kind.TEXT:
+    if column.key == "segment" and value in SEGMENT_VALUES:
+        return Text(_(SEGMENT_VALUES[str(value)]))
+    if column.kind is Kind.TEXT:
         return Text(clean_line(str(value)))
     return Text(format_number(value), justify="right")  # type: ignore[arg-type]

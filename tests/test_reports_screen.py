@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Input, Static
 from textual_plotext import PlotextPlot
 
 from screens.context import ConsoleContext
+from screens.i18n import set_language
 from screens.report_labels import COLUMN_TITLES, GROUPINGS, REPORT_TITLES
 from screens.reports import ReportsScreen
 from store.db import write_session
@@ -49,7 +50,9 @@ def _staff_and_calls(engine: Engine) -> None:
             )
 
 
-def _harness(engine: Engine, tmp_path: Path, username: str, role: Role, team: str = "") -> ScreenHarness:
+def _harness(
+    engine: Engine, tmp_path: Path, username: str, role: Role, team: str = "", report: str = "calls"
+) -> ScreenHarness:
     operator_row(engine, username, role=role)
     with write_session(engine) as session:
         row = session.exec(select(Operator).where(Operator.username == username)).one()
@@ -64,7 +67,7 @@ def _harness(engine: Engine, tmp_path: Path, username: str, role: Role, team: st
         role=actor.role,
         actor=actor,
     )
-    return ScreenHarness(context, ReportsScreen(period=PERIOD))
+    return ScreenHarness(context, ReportsScreen(period=PERIOD, name=report))
 
 
 def _groups(app: ScreenHarness) -> list[str]:
@@ -136,6 +139,22 @@ async def test_f10_opens_the_reports_for_supervisors_only(
         await pilot.press("f10")
         await pilot.pause()
         assert isinstance(app.screen, ReportsScreen) == offered
+
+
+async def test_the_segment_mix_names_calls_without_a_customer_in_the_operators_language(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """The store labels such calls "(no customer)" (the CLI's and the CSV's English); you should
+    see the Italian label in an Italian console, every call of the period in it."""
+    _staff_and_calls(sqlite_engine)
+    set_language("it")
+    app = _harness(sqlite_engine, tmp_path, "root", Role.ADMIN, report="segments")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.screen.query_one(DataTable).row_count == len(TEAMS))
+        table = app.screen.query_one(DataTable)
+        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+        assert {row[1] for row in rows} == {"(nessun cliente)"}
+        assert sum(int(row[2]) for row in rows) == 12
 
 
 def test_every_report_and_column_has_a_translatable_title() -> None:
