@@ -36,6 +36,8 @@ from tests.harness import console, until
 DEMO_TODAY = date(2026, 11, 22)
 MARIA_ROSSI = "+393471234567"
 """The demo's Maria Rossi (store/demo/memorable.py): one customer on that number, with offers."""
+LOADED_S = 20.0
+"""How long a step may take on a loaded test machine (a nested checkout fails it after POOL_WAIT_S)."""
 _OURS = str(Path(__file__).resolve().parents[1])
 
 
@@ -109,9 +111,10 @@ async def test_a_call_and_a_lookup_never_hold_two_connections(demo_url: str, tmp
         await pilot.press("enter", "enter", *"took the warranty", "ctrl+s")
         await until(pilot, lambda: isinstance(app.screen, LookupScreen))
         await pilot.press(*"maria ros")
-        await until(pilot, lambda: "Maria Rossi" in str(app.screen.query_one("#results").render_line(1)))
+        results = app.screen.query_one("#results")
+        await until(pilot, lambda: "Maria Rossi" in str(results.render_line(1)), timeout=LOADED_S)
         await pilot.press("enter")
-        await until(pilot, popped)
+        await until(pilot, popped, timeout=LOADED_S)
     with read_session(engine) as session:
         call = session.exec(select(Call).where(Call.call_id == "nest-1")).one()
         responses = select(col(OfferPresentation.response)).where(OfferPresentation.call_id == "nest-1")
