@@ -23,7 +23,7 @@ from textual.screen import Screen
 from console import signin
 from console.app_wrapups import WrapUpDeskApp
 from console.config import Settings
-from console.database import open_engine, open_engines
+from console.database import CONSOLE_CONNECTIONS, open_engine, open_engines
 from console.feed import ConsoleFeed
 from console.low_bandwidth import (
     LOW_BANDWIDTH_SEARCH_SETTLE_S,
@@ -356,8 +356,8 @@ def make_app(
     file raises `OutcomesError`, an OS account that may not sign in `SignInRefused`, and another
     seat's extension `SignInRefused`, all before any screen opens."""
     outcomes = load_outcomes(settings.outcomes_file)
-    engine = engine or open_engine(settings)
-    reads = open_engines(settings, engine)
+    engine = engine or open_engine(settings, connections=CONSOLE_CONNECTIONS)
+    reads = open_engines(settings, engine, connections=CONSOLE_CONNECTIONS)
     actor = signed_in or signin.by_os_account(engine, settings)
     extension = seat_extension(engine, actor, settings.extension) if actor else ""
     if actor is not None and actor.session_id is None:

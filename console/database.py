@@ -21,6 +21,12 @@ from store.private import private_dir
 from store.replica import Engines, make_reader_engine
 from store.search import install_index_hook
 
+CONSOLE_CONNECTIONS = 1
+"""A console's pooled connections on each server (issue #14: fifty consoles on one PostgreSQL).
+With the change feed's own LISTEN connection that is two on the primary, and one on a standby.
+Its workers take turns on it: none holds a connection while taking another (the audit row of
+a read is written before the read starts, store.access), so taking turns never waits on itself."""
+
 
 def shown_url(settings: Settings) -> str:
     """The database URL as it may be printed (password hidden)."""
@@ -30,12 +36,15 @@ def shown_url(settings: Settings) -> str:
         return "(unreadable URL)"
 
 
-def open_engine(settings: Settings, *, migrate: bool = True, quiet: bool = False) -> Engine:
+def open_engine(
+    settings: Settings, *, migrate: bool = True, quiet: bool = False, connections: int | None = None
+) -> Engine:
     """The engine for `settings`; with `migrate`, the schema is brought up to date first (and said so).
-    Customer writes through it keep the search index current (the flush hook is installed)."""
+    Customer writes through it keep the search index current (the flush hook is installed).
+    `connections` caps its pool (a console passes CONSOLE_CONNECTIONS)."""
     with suppress(OSError):  # a data dir that cannot be made is reported where it is used
         private_dir(settings.data_dir)
-    engine = _engine(settings)
+    engine = _engine(settings, connections)
     if migrate:
         applied = upgrade(engine)
         if applied and not quiet:
@@ -55,13 +64,14 @@ def open_existing(settings: Settings) -> Engine:
     return _engine(settings)
 
 
-def open_engines(settings: Settings, primary: Engine) -> Engines:
+def open_engines(settings: Settings, primary: Engine, *, connections: int | None = None) -> Engines:
     """`primary` with the reader of `settings.read_database_url` (the primary itself when unset):
-    the read replica is never migrated, it replays the primary's schema."""
+    the read replica is never migrated, it replays the primary's schema. `connections` caps the
+    reader's pool."""
     if not settings.read_database_url:
         return Engines.single(primary)
     try:
-        return Engines(primary, make_reader_engine(settings.read_database_url))
+        return Engines(primary, make_reader_engine(settings.read_database_url, connections=connections))
     except sa.exc.ArgumentError:
         raise UserError("the read database URL (CALLPOP_READ_DATABASE_URL) is not a SQLAlchemy URL") from None
     except (sa.exc.NoSuchModuleError, ImportError) as error:
@@ -96,12 +106,12 @@ def _url(settings: Settings) -> sa.URL:
         ) from None
 
 
-def _engine(settings: Settings) -> Engine:
+def _engine(settings: Settings, connections: int | None = None) -> Engine:
     """`make_engine`, with a URL that cannot work turned into a one-line UserError."""
     url = _url(settings)
     install_index_hook()
     try:
-        return make_engine(url.render_as_string(hide_password=False))
+        return make_engine(url.render_as_string(hide_password=False), connections=connections)
     except sa.exc.NoSuchModuleError as error:
         raise UserError(f"{shown_url(settings)} names an unknown kind of database ({error})") from None
     except ImportError as error:

@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from sqlalchemy.dialects import postgresql, sqlite
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+POOL_WAIT_S = 10.0
+"""How long a checkout from a capped pool (`make_engine(connections=...)`) waits for a connection
+before it fails with `sqlalchemy.exc.TimeoutError` (a toast on the console, not a hung worker)."""
 _BEGIN_OPTION = "callpop_sqlite_begin"
 _read_text = functools.partial(str, encoding="utf-8", errors="replace")
 
@@ -50,14 +53,18 @@ def upsert(dialect: sa.Dialect, table: sa.Table) -> postgresql.Insert | sqlite.I
     return sqlite.insert(table)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, connections: int | None = None, **kwargs: Any) -> Engine:
     """Build an engine for `url` with callpop's connection settings. Statement parameters are
     left out of error messages: they are customer notes and phone numbers, and an error's text
-    reaches toasts, the journal and crash reports."""
+    reaches toasts, the journal and crash reports. `connections` caps a server's pool (a console
+    on a floor of fifty keeps one): a checkout waits for it up to POOL_WAIT_S. SQLite has no
+    server connections to spare and keeps its default pool."""
     kwargs.setdefault("hide_parameters", True)
     parsed = sa.make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _make_sqlite_engine(parsed, **kwargs)
+    if connections is not None:
+        kwargs = {"pool_size": connections, "max_overflow": 0, "pool_timeout": POOL_WAIT_S, **kwargs}
     return sa.create_engine(parsed, pool_pre_ping=True, **kwargs)
 
 

@@ -8,6 +8,9 @@ answers faster than a known one.
 
 from __future__ import annotations
 
+import ctypes
+import os
+from contextlib import suppress
 from functools import cache
 
 from argon2 import PasswordHasher, Type
@@ -17,6 +20,21 @@ HASHER = PasswordHasher(
     time_cost=2, memory_cost=19_456, parallelism=1, hash_len=32, salt_len=16, type=Type.ID
 )
 """argon2id, m=19456 KiB, t=2, p=1: OWASP Password Storage Cheat Sheet's first recommendation."""
+_M_MMAP_THRESHOLD = -3
+"""glibc's mallopt parameter: blocks at least this big are mapped, and unmapped when freed."""
+
+
+def _hand_back_hash_memory() -> None:
+    """glibc raises its mmap threshold to the size of the biggest block freed so far, so after
+    the first hash the next one's 19 MiB come from the heap and stay there: 19 MB of a console's
+    RSS for good (measured: 105 -> 125 MB at sign-in). A fixed 1 MiB threshold keeps every
+    hash's block mapped and handed back when it is freed. Other C libraries are left alone."""
+    with suppress(ValueError, OSError, AttributeError):
+        if (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc"):
+            ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, 1 << 20)
+
+
+_hand_back_hash_memory()
 
 
 @cache

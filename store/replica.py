@@ -87,14 +87,16 @@ class Engines:
             log.warning("read replica answers again: reads go back to it")
 
 
-def make_reader_engine(url: str) -> Engine:
+def make_reader_engine(url: str, *, connections: int | None = None) -> Engine:
     """An engine for a hot standby: every transaction read-only (a write sent to it by mistake
     fails here, not only on a real standby) and a short connect timeout (a standby that is down
-    is noticed quickly and the primary takes the read)."""
+    is noticed quickly and the primary takes the read). `connections` caps its pool (make_engine)."""
     if sa.make_url(url).get_backend_name() != "sqlite":
         options = "-c default_transaction_read_only=on"
         return make_engine(
-            url, connect_args={"connect_timeout": READER_CONNECT_TIMEOUT_S, "options": options}
+            url,
+            connections=connections,
+            connect_args={"connect_timeout": READER_CONNECT_TIMEOUT_S, "options": options},
         )
     engine = make_engine(url)
 

@@ -37,7 +37,7 @@ from textual.message import Message
 from console import signin
 from console.app import make_app
 from console.config import Settings
-from console.database import open_engine
+from console.database import CONSOLE_CONNECTIONS, open_engine
 from screens.lookup import LookupScreen
 from screens.outage import DatabaseUnavailable, LocalFileProblem
 from screens.profile import ProfileScreen
@@ -126,7 +126,7 @@ class _Operator:
 
     async def work(self) -> None:
         plan = self.plan
-        engine = open_engine(plan.settings, migrate=False, quiet=True)
+        engine = open_engine(plan.settings, migrate=False, quiet=True, connections=CONSOLE_CONNECTIONS)
         actor = signin.by_password(engine, plan.settings, plan.username, plan.password)
         self.app = app = make_app(plan.settings, engine=engine, signed_in=actor)
         gc.freeze()  # as `callpop run` does
