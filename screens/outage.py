@@ -6,7 +6,8 @@ whole console mid-call. Every worker that touches the database wraps its body in
 
 `what` is shown to the operator inside a sentence ("Database unavailable while saving the
 wrap-up"): pass it translated, `database_guard(self, _("saving the wrap-up"))`. `detail` is the
-driver's own reason and stays as the driver wrote it.
+driver's own reason and stays as the driver wrote it, but for a connection of the console's
+own capped pool that stayed busy, which is said in the operator's words.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from textual.message import Message
 from textual.message_pump import MessagePump
 
+from screens.i18n import _
 from store.wrapup import LocalFileError
 
 
@@ -54,6 +57,8 @@ def database_guard(node: MessagePump, what: str) -> Iterator[None]:
     """Run a worker's database work; an outage posts `DatabaseUnavailable` from `node` instead."""
     try:
         yield
+    except PoolTimeout:  # the console's capped pool (store.db.POOL_WAIT_S): the server is fine
+        node.post_message(DatabaseUnavailable(what, _("This console's database connection stayed busy.")))
     except SQLAlchemyError as error:
         reason = getattr(error, "orig", None) or error
         node.post_message(DatabaseUnavailable(what, str(reason).splitlines()[0] if str(reason) else ""))
