@@ -194,9 +194,6 @@ class WrapUpScreen(DraftKeepingScreen):
         ]
         self.query_one("#ticket-action", Select).set_options(ticket_options)
         self._restore(form)
-        if config.mode is WrapUpMode.TIMEBOXED:
-            remaining = config.acw_seconds - timer.acw_seconds()
-            self.set_timer(max(0.1, remaining), self._acw_timeout)
         self.refresh_bindings()
         reasons = self.query_one("#reasons")
         self.set_focus(reasons)
@@ -299,6 +296,7 @@ class WrapUpScreen(DraftKeepingScreen):
         # Said only if the save is slow: repainting now would compete with the commit for the GIL.
         self._saving_hint = self.set_timer(0.15, lambda: self._set_status(_("saving…")))
 
+    @on(CallTimer.TimeUp)
     def _acw_timeout(self) -> None:
         """Time-boxed: save the defaults when the ACW time is up, but never unseen. Under another
         screen it waits, and once back on top the operator gets ACW_GRACE_S to see it first."""

@@ -3,6 +3,8 @@ resumes the oldest, `w` on the same call resumes it, and a time-boxed one never 
 
 from __future__ import annotations
 
+import gc
+import weakref
 from pathlib import Path
 
 import pytest
@@ -153,6 +155,28 @@ async def test_a_timeboxed_wrapup_never_saves_unseen(
         await until(pilot, lambda: app.open_wrapups == 0)
     with read_session(sqlite_engine) as session:
         assert session.exec(select(Call.notes)).one() == "[ACW timeout]"
+
+
+async def test_a_timeboxed_wrapup_saved_early_is_not_kept_by_its_clock(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Regression: a time-boxed wrap-up armed one timer for its whole ACW time; saved early, the
+    stopped timer stayed scheduled in asyncio and kept the closed screen, its form and notes, in
+    the console's memory until then (a floor's console held several). You should see the screen
+    freed once it is saved, long before its ACW time."""
+    make_customer(sqlite_engine, "Maria", "Rossi", phones=("+390612345678",))
+    outcomes = tmp_path / "outcomes.toml"
+    outcomes.write_text(TIMEBOXED.replace("acw_seconds = 5", "acw_seconds = 600"), encoding="utf-8")
+    settings = Settings(
+        operator="anna", extension="100", default_region="IT", data_dir=tmp_path, outcomes_file=outcomes
+    )
+    app = make_app(settings, engine=sqlite_engine, signed_in=sign_in(sqlite_engine, "anna"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _popped_wrapup(app, pilot, sqlite_engine)
+        closed = weakref.ref(app.screen)
+        await pilot.press("enter", "enter", "ctrl+s")
+        await until(pilot, lambda: app.open_wrapups == 0 and not wrapups(app))
+        await until(pilot, lambda: gc.collect() >= 0 and closed() is None, timeout=20)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])

@@ -1,4 +1,8 @@
-"""Handle time since the answer and the after-call-work (ACW) clock, ticking once a second."""
+"""Handle time since the answer and the after-call-work (ACW) clock, ticking once a second.
+
+A time-boxed wrap-up learns that its ACW time is up from this tick (`CallTimer.TimeUp`), not from
+a timer armed for the whole ACW time: a stopped asyncio timer stays scheduled, holding its closed
+screen, until its original time (a floor's console kept several finished wrap-ups that way)."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from rich.text import Text
+from textual.message import Message
 from textual.widgets import Static
 
 from screens.i18n import _
@@ -20,6 +25,9 @@ def _clock(seconds: float) -> str:
 class CallTimer(Static):
     """Shows "Handle 04:12  ACW 00:35/02:00". The limit appears when the wrap-up is time-boxed,
     and the ACW clock turns to a warning in its last 15 seconds."""
+
+    class TimeUp(Message):
+        """The time-boxed ACW clock reached its limit (once per `start`)."""
 
     DEFAULT_CSS = """
     CallTimer { width: auto; }
@@ -38,6 +46,7 @@ class CallTimer(Static):
         self._acw_started = clock()
         self._answered: datetime | None = None
         self.acw_limit = acw_limit
+        self._time_up_said = False
 
     def on_mount(self) -> None:
         self.tick()
@@ -46,6 +55,7 @@ class CallTimer(Static):
     def start(self, answered_at: datetime, acw_started_at: datetime) -> None:
         """Set the two clocks' origins (known once the call row or the draft is read)."""
         self._answered, self._acw_started = answered_at, acw_started_at
+        self._time_up_said = False
         self.tick()
 
     def acw_seconds(self) -> float:
@@ -58,3 +68,6 @@ class CallTimer(Static):
         limit = f"/{_clock(self.acw_limit)}" if self.acw_limit else ""
         self.set_class(bool(self.acw_limit) and self.acw_seconds() >= (self.acw_limit or 0) - 15, "-late")
         self.update(Text(_("Handle {handle}  ACW {acw}").format(handle=handle, acw=acw + limit)))
+        if self.acw_limit and not self._time_up_said and self.acw_seconds() >= self.acw_limit:
+            self._time_up_said = True
+            self.post_message(self.TimeUp())
