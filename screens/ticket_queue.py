@@ -123,10 +123,18 @@ class TicketQueueScreen(Screen[None]):
         yield KeyBar(id="tickets-keys")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for key, label in COLUMNS:
-            table.add_column(_(label) if label else "", key=key)
+        self._columns([])
         self._load(self.queue_filter, None)
+
+    def _columns(self, cells: list[dict[str, Text]]) -> None:
+        """(Re)make the columns as wide as this page's cells, so the first paint already fits them
+        (left to the table, they are measured on a later idle: a paint before it shows each
+        column as wide as its title)."""
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for key, label in COLUMNS:
+            title = _(label) if label else ""
+            table.add_column(title, key=key, width=max([len(title), *(line[key].cell_len for line in cells)]))
 
     def live_subjects(self) -> Collection[str]:
         return {TICKETS}
@@ -146,15 +154,16 @@ class TicketQueueScreen(Screen[None]):
     @on(_Page)
     def _show(self, message: _Page) -> None:
         table = self.query_one(DataTable)
-        table.clear()
         self._rows = {}
         if message.page is None:
+            table.clear()
             self._status(message.notice)
             return
-        for row in message.page.rows:
+        cells = [row_cells(row, row.id in self._marked) for row in message.page.rows]
+        self._columns(cells)
+        for row, line in zip(message.page.rows, cells, strict=True):
             self._rows[row.id] = row
-            cells = row_cells(row, row.id in self._marked)
-            table.add_row(*(cells[key] for key, _label in COLUMNS), key=str(row.id))
+            table.add_row(*(line[key] for key, _label in COLUMNS), key=str(row.id))
         self._next = message.page.next
         self._status(message.notice)
         self.post_message(QueuePainted(len(message.page.rows)))

@@ -7,13 +7,15 @@ when CALLPOP_TEST_POSTGRES_URL is set and skips, saying why, when it is not.
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -46,6 +48,40 @@ def _steady_cursors() -> Iterator[None]:
         patch.setattr(Input, "_toggle_cursor", lambda self: None)
         patch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
         yield
+
+
+@pytest.fixture
+def snap_compare(snap_compare: Callable[..., bool]) -> Callable[..., bool]:
+    """pytest-textual-snapshot's `snap_compare`, capturing only once every DataTable on screen has
+    measured its rows. Textual sizes a table's columns on an idle after rows are added, so a
+    loaded machine could capture columns as wide as their headers (a ticket queue snapshot
+    failed so in CI). The keys of `press` are typed before that wait, not after it."""
+    from textual.pilot import Pilot
+    from textual.widgets import DataTable
+
+    from tests.harness import until
+
+    def measured(pilot: Pilot[None]) -> bool:
+        tables = pilot.app.screen.query(DataTable)
+        return not any(table._require_update_dimensions or table._updated_cells for table in tables)
+
+    def compare(
+        app: Any,
+        press: Iterable[str] = (),
+        terminal_size: tuple[int, int] = (80, 24),
+        run_before: Callable[[Pilot[None]], Awaitable[None] | None] | None = None,
+    ) -> bool:
+        async def settled(pilot: Pilot[None]) -> None:
+            if run_before is not None and inspect.isawaitable(result := run_before(pilot)):
+                await result
+            await pilot.pause()
+            await pilot.press(*press)
+            await until(pilot, lambda: measured(pilot))
+            await pilot.pause()
+
+        return snap_compare(app, terminal_size=terminal_size, run_before=settled)
+
+    return compare
 
 
 @pytest.fixture(autouse=True)
