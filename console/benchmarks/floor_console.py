@@ -27,8 +27,10 @@ import resource
 import threading
 import time
 from collections import defaultdict
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -105,9 +107,20 @@ def run_seat(plan: SeatPlan, start: Any) -> SeatResult:
         start.abort()  # the others do not wait for it (nothing happens once they have started)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     result.cpu_s = round(usage.ru_utime + usage.ru_stime, 2)
-    result.peak_rss_mb = round(usage.ru_maxrss / 1024, 1)
+    result.peak_rss_mb = _own_peak_rss_mb() or round(usage.ru_maxrss / 1024, 1)
     result.timings = dict(result.timings)
     return result
+
+
+def _own_peak_rss_mb() -> float | None:
+    """This process's own peak RSS (VmHWM), or None where /proc has none. Not ru_maxrss: Linux
+    keeps it across fork and exec, so a spawned console reported its parent's peak (the bench
+    process, which built the base) instead of its own."""
+    with suppress(OSError):
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return None
 
 
 class _Operator:
