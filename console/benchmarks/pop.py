@@ -24,6 +24,7 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from console import signin
 from console.api import make_api, serve_in_background
 from console.app import make_app
 from console.benchmarks import scratch_dir
@@ -34,9 +35,13 @@ from console.config import Settings
 from console.database import open_engine
 from console.demo_load import database_is_empty, load_demo
 from screens.profile import ProfileScreen
+from store import identity
+from store.models import Role
+from store.policy import Actor
 
 TOKEN = "bench-pop"
-EXTENSION = "bench"
+EXTENSION = "7999"
+OPERATOR, PASSWORD = "bench-pop", "pop bench seat, not a real operator"
 
 
 def register(kinds: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -58,6 +63,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         engine = open_engine(settings, quiet=True)
         if database_is_empty(engine):
             load_demo(engine, customers=args.customers, seed=args.seed)
+        if identity.operator_row(engine, OPERATOR) is None:
+            identity.add_operator(
+                engine, Actor("bench", Role.ADMIN), OPERATOR, role=Role.OPERATOR, extension=EXTENSION,
+                password=PASSWORD,
+            )  # fmt: skip
         numbers = numbers_to_ring(engine, args.rings, random.Random(args.seed))
         with serve_in_background(make_api(engine, TOKEN)) as base_url:
             result = asyncio.run(_ring_all(settings, engine, f"{base_url}/calls", numbers, args.seed))
@@ -75,14 +85,18 @@ async def _ring_all(
     settings: Settings, engine: Engine, url: str, numbers: list[str], seed: int
 ) -> dict[str, Any]:
     rng = random.Random(seed)
-    app = make_app(settings, engine=engine)
+    # signed in as its own operator, as a seat is (without it the console waits at the sign-in)
+    seat = signin.by_password(engine, settings, OPERATOR, PASSWORD)
+    app = make_app(settings, engine=engine, signed_in=seat)
     gc.freeze()  # as `callpop run` does: measure what an operator's console gets
     accepted_ms: list[float] = []
     sent_ms: list[float] = []
     opened_ms: list[float] = []
     async with app.run_test(size=(120, 40)) as pilot, httpx.AsyncClient() as client:
-        ready = app.pop_ready
-        while not ready.is_set():
+        deadline = time.monotonic() + 30
+        while not app.pop_ready.is_set():
+            if time.monotonic() > deadline:
+                raise UserError("the console did not start listening for rings within 30 s")
             await pilot.pause(0.01)
         for number in numbers:
             await asyncio.sleep(rng.uniform(0.25, 0.5))  # the last profile is torn down by then

@@ -1,0 +1,20 @@
+"""`callpop bench pop` rings the real API and times the profile painted on a signed-in console."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from console.cli import main
+
+
+def test_pop_bench_rings_a_signed_in_console_and_times_each_pop(capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression: the benchmark's console was never signed in, so it sat at the sign-in screen and
+    the run never ended. You should see every ring timed, opened before painted."""
+    assert main(["bench", "pop", "--rings", "3", "--customers", "60", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["rings"] == 3 and result["customers_in_db"] >= 60
+    for stage in ("accepted_to_opened", "accepted_to_painted", "sent_to_painted"):
+        assert result[stage]["n"] == 3
+    assert result["accepted_to_opened"]["p50_ms"] <= result["accepted_to_painted"]["p50_ms"]
