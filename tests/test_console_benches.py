@@ -29,3 +29,12 @@ def test_profile_bench_times_the_typical_and_the_huge_customer(capsys: pytest.Ca
     result = json.loads(capsys.readouterr().out)
     for name in ("typical", "huge", "baseline_empty_screen"):
         assert result[name]["n"] == 2 and result[name]["cpu"]["n"] == 2
+
+
+def test_terminal_bench_counts_the_bytes_of_both_modes(capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression: it asked the real console for an extension no operator held and the console
+    (rightly) refused the seat. You should see the bytes counted in both modes."""
+    assert main(["bench", "terminal", "--customers", "30", "--pops", "1", "--words", "1", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    for mode in ("normal", "low_bandwidth"):
+        assert result[mode]["pops"] == 1 and result[mode]["keystrokes"] > 0
