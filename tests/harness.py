@@ -108,12 +108,19 @@ def plain_svg_text(svg: str) -> str:
     return html.unescape("".join(texts)).replace("\xa0", " ")
 
 
-async def until(pilot: Pilot[None], condition: Callable[[], object], timeout: float = 10.0) -> None:
+async def until(
+    pilot: Pilot[None],
+    condition: Callable[[], object],
+    timeout: float = 10.0,
+    *,
+    shown: Callable[[], str] = str,
+) -> None:
     """Let the app run until `condition()` holds. Polling, because the console's long-lived
-    workers (the change feed) never complete, so `workers.wait_for_complete` cannot."""
+    workers (the change feed) never complete, so `workers.wait_for_complete` cannot. On a
+    timeout the failure says the screen and `shown()` (what the test was looking at)."""
     deadline = asyncio.get_running_loop().time() + timeout
     while not condition():
-        assert asyncio.get_running_loop().time() < deadline, f"timed out on {pilot.app.screen!r}"
+        assert asyncio.get_running_loop().time() < deadline, f"timed out on {pilot.app.screen!r} {shown()}"
         await pilot.pause(0.02)
 
 

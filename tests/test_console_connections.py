@@ -111,8 +111,13 @@ async def test_a_call_and_a_lookup_never_hold_two_connections(demo_url: str, tmp
         await pilot.press("enter", "enter", *"took the warranty", "ctrl+s")
         await until(pilot, lambda: isinstance(app.screen, LookupScreen))
         await pilot.press(*"maria ros")
-        results = app.screen.query_one("#results")
-        await until(pilot, lambda: "Maria Rossi" in str(results.render_line(1)), timeout=LOADED_S)
+        lookup, results = app.screen, app.screen.query_one("#results")
+
+        def seen() -> str:
+            query = lookup.query_one("#query", Input).value
+            return f"query {query!r}, row 1 {results.render_line(1).text!r}, said {problems.said!r}"
+
+        await until(pilot, lambda: "Maria Rossi" in str(results.render_line(1)), LOADED_S, shown=seen)
         await pilot.press("enter")
         await until(pilot, popped, timeout=LOADED_S)
     with read_session(engine) as session:

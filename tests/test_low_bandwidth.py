@@ -158,8 +158,7 @@ def test_only_changed_cells_are_sent_and_the_screen_is_the_same(
             session.send(key)
             session.wait_for(lambda s=seen: len(session.output) > s, timeout=10)  # type: ignore[misc]
         session.wait_for(lambda: session.shown().count("Rossi") >= 4, timeout=30)
-        raw = session.output
-        expected = _cells(session.screen)
+        raw, expected = session.output_with_screen(_cells)
         session.send(b"\x11")
     chunks = [raw[i : i + 997] for i in range(0, len(raw), 997)]  # cuts through sequences on purpose
     diff = FrameDiff(80, 24)

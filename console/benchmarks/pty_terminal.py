@@ -12,7 +12,9 @@ import termios
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
 
 
 def _take_terminal() -> None:
@@ -83,6 +85,12 @@ class PtySession:
     def output(self) -> bytes:
         with self._lock:
             return bytes(self._output)
+
+    def output_with_screen(self, read: Callable[[Any], _T]) -> tuple[bytes, _T]:
+        """Every byte so far and `read(screen)`, taken at one moment (a blinking cursor keeps
+        writing between two separate reads)."""
+        with self._lock:
+            return bytes(self._output), read(self.screen)
 
     def send(self, data: bytes) -> None:
         os.write(self._master, data)
