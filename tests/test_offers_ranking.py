@@ -8,18 +8,17 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import col, select
 
 from store.db import write_session
 from store.models import Customer, ProductCategory, TicketStatus
-from store.models.offers import OfferStat
+from store.models.offers import OfferPresentation, OfferStat
 from store.models.segments import CustomerChurn
 from store.offers import OfferResponse, explain_offers, rank_offers, record_responses
 from store.offers.ranking import worth
 from store.sanitize import clean_line
 from tests.factories import make_customer, make_holding, make_product, make_ticket
 from tests.test_offers_rules import load_offers, offer_toml
-
-TODAY = date.today()
 
 
 def codes(engine: Engine, customer: Customer, **kwargs: object) -> list[str]:
@@ -33,12 +32,19 @@ def suppressed_by(engine: Engine, customer: Customer, code: str, **kwargs: objec
     return decisions[code].suppressed_by
 
 
-def answer(engine: Engine, customer: Customer, call_id: str, *responses: OfferResponse) -> None:
+def answer(engine: Engine, customer: Customer, call_id: str, *responses: OfferResponse) -> date:
+    """Log the responses; the day they were logged on (the store's clock: a run across midnight
+    must count from the day the answer was stored, not the day the test module was imported)."""
     assert customer.id is not None
     with write_session(engine) as session:
         record_responses(
             session, call_id=call_id, customer_id=customer.id, operator="anna", responses=responses
         )
+        logged = session.exec(
+            select(col(OfferPresentation.presented_at)).where(OfferPresentation.call_id == call_id)
+        ).first()
+    assert logged is not None
+    return logged.date()
 
 
 def test_no_marketing_consent_for_the_channel(engine: Engine) -> None:
@@ -69,19 +75,19 @@ def test_already_holds_the_product(engine: Engine) -> None:
 def test_declined_stays_away_for_the_cool_down(engine: Engine) -> None:
     load_offers(engine, offer_toml("A", extra="cooldown_days = 30"))
     customer = make_customer(engine, consent_voice=True)
-    answer(engine, customer, "call-1", OfferResponse("A", "declined", "too expensive"))
-    assert codes(engine, customer, today=TODAY + timedelta(days=29)) == []
-    reason = suppressed_by(engine, customer, "A", today=TODAY + timedelta(days=1))
-    assert reason == f"declined on {TODAY}: cool-down until {TODAY + timedelta(days=30)}"
-    assert codes(engine, customer, today=TODAY + timedelta(days=30)) == ["A"]
+    day = answer(engine, customer, "call-1", OfferResponse("A", "declined", "too expensive"))
+    assert codes(engine, customer, today=day + timedelta(days=29)) == []
+    reason = suppressed_by(engine, customer, "A", today=day + timedelta(days=1))
+    assert reason == f"declined on {day}: cool-down until {day + timedelta(days=30)}"
+    assert codes(engine, customer, today=day + timedelta(days=30)) == ["A"]
 
 
 def test_maybe_later_comes_back_after_the_delay(engine: Engine) -> None:
     load_offers(engine, offer_toml("A", extra="later_days = 7\ncooldown_days = 90"))
     customer = make_customer(engine, consent_voice=True)
-    answer(engine, customer, "call-1", OfferResponse("A", "maybe_later"))
-    assert codes(engine, customer, today=TODAY + timedelta(days=6)) == []
-    assert codes(engine, customer, today=TODAY + timedelta(days=7)) == ["A"]
+    day = answer(engine, customer, "call-1", OfferResponse("A", "maybe_later"))
+    assert codes(engine, customer, today=day + timedelta(days=6)) == []
+    assert codes(engine, customer, today=day + timedelta(days=7)) == ["A"]
 
 
 def test_not_presented_suppresses_nothing(engine: Engine) -> None:
@@ -95,14 +101,14 @@ def test_contact_policy_per_30_days(engine: Engine) -> None:
     policy = "[policy]\nmax_per_30_days = 2\nmax_per_call = 3\n"
     load_offers(engine, *(offer_toml(code, extra="cooldown_days = 1") for code in "ABCD"), policy=policy)
     customer = make_customer(engine, consent_voice=True)
-    answer(engine, customer, "call-1", OfferResponse("A", "accepted"))
-    assert len(codes(engine, customer, today=TODAY + timedelta(days=2))) == 1
-    answer(engine, customer, "call-2", OfferResponse("B", "declined", "bad timing"))
-    assert codes(engine, customer, today=TODAY + timedelta(days=2)) == []
-    assert suppressed_by(engine, customer, "C", today=TODAY + timedelta(days=2)) == (
+    day = answer(engine, customer, "call-1", OfferResponse("A", "accepted"))
+    assert len(codes(engine, customer, today=day + timedelta(days=2))) == 1
+    later = answer(engine, customer, "call-2", OfferResponse("B", "declined", "bad timing"))
+    assert codes(engine, customer, today=day + timedelta(days=2)) == []
+    assert suppressed_by(engine, customer, "C", today=day + timedelta(days=2)) == (
         "contact policy: 2 offers in the last 30 days (at most 2)"
     )
-    assert len(codes(engine, customer, today=TODAY + timedelta(days=30))) == 2  # the window has moved on
+    assert len(codes(engine, customer, today=later + timedelta(days=30))) == 2  # the window has moved on
 
 
 def test_contact_policy_per_call(engine: Engine) -> None:
@@ -201,13 +207,13 @@ def test_decline_reason_is_sanitised(engine: Engine, hostile: str) -> None:
 def test_suggestions_show_acceptance_of_the_customers_segment(engine: Engine) -> None:
     load_offers(engine, offer_toml("A", extra="cooldown_days = 0"))
     mass = [make_customer(engine, consent_voice=True) for _ in range(4)]
-    for index, customer in enumerate(mass):
-        answer(
-            engine, customer, f"call-{index}", OfferResponse("A", "accepted" if index == 0 else "declined")
-        )
+    days = [
+        answer(engine, customer, f"call-{n}", OfferResponse("A", "accepted" if n == 0 else "declined"))
+        for n, customer in enumerate(mass)
+    ]
     private = make_customer(engine, consent_voice=True, segment="private")
     assert mass[0].id is not None and private.id is not None
-    (suggestion,) = rank_offers(engine, mass[0].id, today=TODAY + timedelta(days=1))
+    (suggestion,) = rank_offers(engine, mass[0].id, today=max(days) + timedelta(days=1))
     assert (suggestion.acceptance_rate, suggestion.presented_count) == (0.25, 4)
     (fresh,) = rank_offers(engine, private.id)
     assert (fresh.acceptance_rate, fresh.presented_count) == (None, 0)
@@ -221,14 +227,21 @@ def test_ranking_learns_from_answers(engine: Engine) -> None:
         offer_toml("SHUNNED", extra="cooldown_days = 0"),
     )
     customers = [make_customer(engine, consent_voice=True) for _ in range(30)]
+    days = []
     for index, customer in enumerate(customers):
         taken = OfferResponse("TAKEN", "accepted" if index % 2 else "declined")
-        answer(
-            engine, customer, f"call-{index}", taken, OfferResponse("SHUNNED", "declined", "not interested")
+        days.append(
+            answer(
+                engine,
+                customer,
+                f"call-{index}",
+                taken,
+                OfferResponse("SHUNNED", "declined", "not interested"),
+            )
         )
     rng = random.Random(7)
     firsts = [
-        codes(engine, customers[0], today=TODAY + timedelta(days=1), rng=rng, limit=1) for _ in range(20)
+        codes(engine, customers[0], today=max(days) + timedelta(days=1), rng=rng, limit=1) for _ in range(20)
     ]
     assert firsts.count(["TAKEN"]) == 20
 

@@ -171,6 +171,22 @@ def test_a_second_refresh_the_same_day_recomputes_only_who_changed(engine: Engin
     assert refresh_segments(engine, today=TODAY + timedelta(days=1)).full  # a new day: recency moved
 
 
+def test_a_refresh_for_another_day_is_incremental_on_that_day(engine: Engine) -> None:
+    """Regression: "the same day" was the date the last run's clock started on, so two refreshes
+    for one `today` (a back-dated run, or a run begun before midnight) were both full. You should
+    see the second run for that day reuse the first one's cut points."""
+    customers, _products = _base(engine)
+    yesterday = TODAY - timedelta(days=1)
+    first = refresh_segments(engine, today=yesterday)
+    with write_session(engine) as session:
+        changed = session.get(Customer, customers[0].id)
+        assert changed is not None
+        changed.loyalty_points, changed.updated_at = 10, utcnow()
+    again = refresh_segments(engine, today=yesterday)
+    assert (first.full, again.full, again.customers) == (True, False, 1)
+    assert refresh_segments(engine, today=TODAY).full
+
+
 def test_a_segments_file_with_a_mistake_names_the_place(tmp_path: Path) -> None:
     bad = tmp_path / "segments.toml"
     bad.write_text('[[segment]]\nname = "x"\ntitle = "X"\nrule = { holds_categry = "mortgage" }\n')

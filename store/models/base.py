@@ -22,9 +22,9 @@ def enum_field(default: Any = None, *, index: bool = False, nullable: bool = Fal
     return Field(default=default, sa_type=sa.String(24), index=index, nullable=nullable)
 
 
-def created_at_field() -> Any:
+def created_at_field(*, index: bool = False) -> Any:
     """When the row was created (UTC)."""
-    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=index)
 
 
 def timestamp_field(*, nullable: bool = True, index: bool = False) -> Any:

@@ -31,7 +31,7 @@ class ChangeEventRecord(SQLModel, table=True):
     id: int | None = Field(default=None, sa_type=EVENT_ID_TYPE, primary_key=True)
     topic: str = Field(max_length=80, nullable=False)
     key: str = Field(max_length=120, nullable=False)
-    created_at: datetime = created_at_field()
+    created_at: datetime = created_at_field(index=True)
 
 
 class CallEmail(SQLModel, table=True):

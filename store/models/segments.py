@@ -42,6 +42,8 @@ class SegmentRun(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     started_at: datetime = created_at_field()
     finished_at: datetime | None = timestamp_field()
+    as_of: date | None = None
+    """The day recency was computed for (the run's `today`); an incremental run needs the same."""
     full: bool = True
     customers: int = 0
     last_event_id: int = 0

@@ -71,14 +71,14 @@ def refresh_segments(
     segments_file: Path = BUILT_IN,
     progress: Progress | None = None,
 ) -> RefreshResult:
-    """Recompute; incremental when a full run finished earlier today and `full` is not asked."""
+    """Recompute; incremental when a run for the same `today` finished before and `full` is not asked."""
     specs = read_segments(segments_file)
     started = utcnow()
     with engine.connect() as connection:
         last = _last_run(connection)
         newest_event = connection.scalar(sa.select(sa.func.max(_event.id))) or 0
         max_customer = connection.scalar(sa.select(sa.func.max(_customer.id))) or 0
-        full = full or last is None or last.started_at.date() != today
+        full = full or last is None or last.as_of != today
         if full:
             breakpoints = _base_breakpoints(connection, today)
             ids: Sequence[int] | None = None
@@ -103,6 +103,7 @@ def refresh_segments(
             sa.insert(_run).values(
                 started_at=started,
                 finished_at=utcnow(),
+                as_of=today,
                 full=full,
                 customers=done,
                 last_event_id=newest_event,
