@@ -129,10 +129,31 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+_TO_DROP: list[str] = []
+"""PostgreSQL databases made by this test process, dropped when it ends (`_drop_databases`)."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_databases() -> Iterator[None]:
+    """Drop every database `new_postgres_database` made, once the session is over. Each DROP
+    DATABASE waits for a checkpoint, which on a busy server flushes every dirty buffer (48 s
+    seen in CI for one drop): one after another at the end, only the first has much to flush."""
+    yield
+    base_url = os.environ.get(POSTGRES_URL_VAR)
+    if not (_TO_DROP and base_url):
+        return
+    admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        for name in _TO_DROP:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
 @contextmanager
 def new_postgres_database(prefix: str) -> Iterator[str]:
-    """The URL of a new, empty PostgreSQL database of its own, dropped afterwards (skips the test
-    when the PostgreSQL leg is off)."""
+    """The URL of a new, empty PostgreSQL database of its own, whose connections are ended
+    afterwards and which is dropped at the end of the session (skips the test when the
+    PostgreSQL leg is off)."""
     base_url = os.environ.get(POSTGRES_URL_VAR)
     if not base_url:
         pytest.skip(f"PostgreSQL leg: set {POSTGRES_URL_VAR} to run it")
@@ -140,11 +161,18 @@ def new_postgres_database(prefix: str) -> Iterator[str]:
     name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     with admin.connect() as connection:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    _TO_DROP.append(name)
     try:
         yield sa.make_url(base_url).set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        with admin.connect() as connection:  # what the test left connected stops here, as a drop would
+            connection.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            )
         admin.dispose()
 
 
