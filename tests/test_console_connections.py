@@ -36,8 +36,10 @@ from tests.harness import console, until
 DEMO_TODAY = date(2026, 11, 22)
 MARIA_ROSSI = "+393471234567"
 """The demo's Maria Rossi (store/demo/memorable.py): one customer on that number, with offers."""
-LOADED_S = 20.0
-"""How long a step may take on a loaded test machine (a nested checkout fails it after POOL_WAIT_S)."""
+LOADED_S = 45.0
+"""How long a step may take on a loaded test machine (CI's took 36 s for the whole test while it
+passed). Not what catches a nested checkout: that one fails after POOL_WAIT_S and is said as a
+DatabaseUnavailable, which the test asserts there were none of."""
 _OURS = str(Path(__file__).resolve().parents[1])
 
 
