@@ -198,6 +198,32 @@ def _warranties(session: Session, customer_id: int, today: date, offset: int, li
 
 
 def _timeline(session: Session, customer_id: int, _today: date, offset: int, limit: int) -> tuple[int, list]:
+    params = {"customer_id": customer_id, "offset": offset, "limit": limit}
+    rows = [
+        TimelineRow(
+            r.kind,
+            r.at,
+            r.channel,
+            _wrapup_title(r.title) if "\x1f" in (r.title or "") else clean_line(r.title),
+            r.status,
+            r.ticket_id,
+            bool(r.pinned),
+            clean_line(r.who),
+        )
+        for r in session.execute(_timeline_query(), params)
+    ]
+    return int(session.execute(_timeline_total(), params).scalar_one()), rows
+
+
+_CUSTOMER = sa.bindparam("customer_id", type_=sa.Integer)
+"""The customer of a statement built once (`_timeline_query`): given when it is executed."""
+
+
+@lru_cache(maxsize=1)
+def _timeline_query() -> sa.Select[Any]:
+    """Tickets, interactions (titled from their wrap-up's codes) and calls not wrapped up, open
+    tickets first, newest first: built once (the union of three selects costs more to build than
+    to run), executed with `customer_id`, `offset` and `limit`."""
     at = sa.type_coerce
     tickets = sa.select(
         sa.literal("ticket").label("kind"),
@@ -208,7 +234,7 @@ def _timeline(session: Session, customer_id: int, _today: date, offset: int, lim
         col(Ticket.id).label("ticket_id"),
         sa.case((col(Ticket.status).in_(OPEN_STATUSES), 1), else_=0).label("pinned"),
         col(Ticket.assignee).label("who"),
-    ).where(col(Ticket.customer_id) == customer_id)
+    ).where(col(Ticket.customer_id) == _CUSTOMER)
     # A wrap-up writes its call (codes) and an interaction (the note, a ticket link) in one go, at
     # one instant: the interaction is the one timeline row, titled from its call's labelled codes.
     wrap = aliased(Call)
@@ -234,9 +260,8 @@ def _timeline(session: Session, customer_id: int, _today: date, offset: int, lim
             col(Interaction.operator),
         )
         .join(wrap, wrapped, isouter=True)
-        .where(col(Interaction.customer_id) == customer_id)
+        .where(col(Interaction.customer_id) == _CUSTOMER)
     )
-    unwrapped = (col(Call.customer_id) == customer_id, col(Call.wrapped_at).is_(None))
     calls = sa.select(
         sa.literal("call"),
         at(Call.rang_at, UTCDateTime),
@@ -246,25 +271,32 @@ def _timeline(session: Session, customer_id: int, _today: date, offset: int, lim
         sa.null(),
         sa.literal(0),
         col(Call.operator),
-    ).where(*unwrapped)
+    ).where(*_unwrapped_calls())
     union = sa.union_all(tickets, interactions, calls).subquery()
-    query = sa.select(union).order_by(union.c.pinned.desc(), union.c.at.desc()).offset(offset).limit(limit)
-    rows = [
-        TimelineRow(
-            r.kind,
-            r.at,
-            r.channel,
-            _wrapup_title(r.title) if "\x1f" in (r.title or "") else clean_line(r.title),
-            r.status,
-            r.ticket_id,
-            bool(r.pinned),
-            clean_line(r.who),
-        )
-        for r in session.execute(query)
-    ]
-    calls_shown = session.exec(select(sa.func.count()).select_from(Call).where(*unwrapped)).one()
-    total = sum(count(session, model, customer_id) for model in (Ticket, Interaction)) + int(calls_shown)
-    return total, rows
+    return (
+        sa.select(union)
+        .order_by(union.c.pinned.desc(), union.c.at.desc())
+        .offset(sa.bindparam("offset", type_=sa.Integer))
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+    )
+
+
+def _unwrapped_calls() -> tuple[Any, ...]:
+    return col(Call.customer_id) == _CUSTOMER, col(Call.wrapped_at).is_(None)
+
+
+@lru_cache(maxsize=1)
+def _timeline_total() -> sa.Select[Any]:
+    """How many rows the timeline has (`_timeline_query` without the page), in one statement."""
+
+    def counted(model: Any, *where: Any) -> Any:
+        return sa.select(sa.func.count()).select_from(model).where(*where).scalar_subquery()
+
+    return sa.select(
+        counted(Ticket, col(Ticket.customer_id) == _CUSTOMER)
+        + counted(Interaction, col(Interaction.customer_id) == _CUSTOMER)
+        + counted(Call, *_unwrapped_calls())
+    )
 
 
 def _wrapup_title(packed: str) -> str:
