@@ -18,7 +18,7 @@ from screens.widgets.offers_panel import OffersPanel
 from screens.widgets.profile_header import ProfileHeader
 from store.models import AuditRecord
 from tests.harness import ScreenHarness, seat, until
-from tests.test_profile_screen import SIZES, TODAY, build_customer
+from tests.test_profile_screen import TODAY, build_customer
 
 
 def _views(engine: Engine, customer_id: int) -> int:
@@ -37,13 +37,19 @@ async def _screenshot(app: ScreenHarness, screen: ProfileScreen, size: tuple[int
         return app.export_screenshot()
 
 
-@pytest.mark.parametrize("size", SIZES)
+HOSTILE_NAME = "[@click=app.quit]Mallory[/] Eve\x1b[2J\u202eexe"
+
+
+@pytest.mark.parametrize(
+    ("size", "name"), [((80, 24), "Maria Rossi"), ((120, 40), "Maria Rossi"), ((80, 24), HOSTILE_NAME)]
+)
 async def test_a_preloaded_profile_paints_what_the_screen_would_load(
-    sqlite_engine: Engine, tmp_path: Path, size: tuple[int, int]
+    sqlite_engine: Engine, tmp_path: Path, size: tuple[int, int], name: str
 ) -> None:
     """You should see the same screen, to the cell, whether the profile was read before it opened
-    (a pop) or by the screen itself (a lookup), and one audited view for each."""
-    customer_id = build_customer(sqlite_engine)
+    (a pop) or by the screen itself (a lookup), a hostile name as plain text in both, and one
+    audited view for each."""
+    customer_id = build_customer(sqlite_engine, name)
     context = seat(sqlite_engine, tmp_path)
     loaded = ProfileScreen(customer_id, today=TODAY)
     itself = await _screenshot(ScreenHarness(context, loaded), loaded, size)
@@ -54,6 +60,8 @@ async def test_a_preloaded_profile_paints_what_the_screen_would_load(
     assert preloaded.profile is not None and preloaded.offers is not None
     popped = ProfileScreen(customer_id, today=TODAY, preloaded=preloaded)
     assert await _screenshot(ScreenHarness(context, popped), popped, size) == itself
+    if name == HOSTILE_NAME:  # the markup shown as typed, not run
+        assert "Mallory[/]" in itself
     assert _views(sqlite_engine, customer_id) == 2, "the preload is the view; the screen reads nothing more"
 
 
