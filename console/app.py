@@ -32,6 +32,7 @@ from console.low_bandwidth import (
     stop_blinking,
     wanted,
 )
+from console.pop import open_popped_profile
 from console.presence import ConsolePresence
 from console.signin import SeatRules
 from console.supervisor_nav import SCREEN_ACTIONS, SupervisorNavigation
@@ -54,6 +55,7 @@ from screens.messages import (
 )
 from screens.outage import database_guard
 from screens.profile import ProfileScreen
+from screens.profile_preload import Preloaded
 from screens.signin import SignedIn, SignInScreen
 from screens.widgets.status_line import StatusLine
 from store import sessions
@@ -333,9 +335,14 @@ class CallpopApp(WrapUpDeskApp, SupervisorNavigation):
 
     @on(OpenProfile)
     def _open_profile(self, message: OpenProfile) -> None:
-        if self.locked or self.context.actor is None:
-            return
-        self.push_screen(ProfileScreen(message.customer_id, call_id=message.call_id))
+        if message.call_id is not None:  # a pop: read first, then one paint (console.pop)
+            open_popped_profile(self, message.customer_id, message.call_id, self._push_profile)
+        else:
+            self._push_profile(message.customer_id, None, None)
+
+    def _push_profile(self, customer_id: int, call_id: str | None, preloaded: Preloaded | None) -> None:
+        if not self.locked and self.context.actor is not None:
+            self.push_screen(ProfileScreen(customer_id, call_id=call_id, preloaded=preloaded))
 
 
 def _language(engine: Engine, settings: Settings, operator: str) -> str:

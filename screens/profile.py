@@ -36,6 +36,7 @@ from screens.merge_pick import MergePickScreen
 from screens.messages import CustomerChanged, OpenLookup, OpenMerge, StartWrapUp, navigate
 from screens.outage import database_guard
 from screens.profile_commands import ProfileCommands
+from screens.profile_preload import Preloaded
 from screens.ticket_view import TicketViewScreen
 from screens.widgets.key_bar import KeyBar
 from screens.widgets.offers_panel import OFFER_BINDINGS, OffersPanel
@@ -87,12 +88,21 @@ class ProfileScreen(Screen[None]):
         *OFFER_BINDINGS,
     ]
 
-    def __init__(self, customer_id: int, *, call_id: str | None = None, today: date | None = None) -> None:
+    def __init__(
+        self,
+        customer_id: int,
+        *,
+        call_id: str | None = None,
+        today: date | None = None,
+        preloaded: Preloaded | None = None,
+    ) -> None:
         super().__init__()
         self.customer_id = customer_id
         self.call_id = call_id
         self._today = today
-        self._viewed = False
+        self._preloaded = preloaded
+        """Read (and audited) before the screen opened (a pop): the first paint shows it."""
+        self._viewed = preloaded is not None
         """Whether this screen's view of the customer is audited already (reloads are the same view)."""
         self.profile: Profile | None = None
         self.section = "holdings"
@@ -109,13 +119,18 @@ class ProfileScreen(Screen[None]):
         return self._today or date.today()
 
     def compose(self) -> ComposeResult:
-        yield ProfileHeader(_("Loading…"), id="header")
-        yield OffersPanel(self.customer_id, call_id=self.call_id, id="offers")
+        yield ProfileHeader(_("Loading…"), id="header")  # a preloaded profile replaces it on mount
+        offers = self._preloaded.offers if self._preloaded is not None else None
+        yield OffersPanel(self.customer_id, call_id=self.call_id, suggestions=offers, id="offers")
         yield SectionTabs(id="tabs")
         yield from section_widgets(self.section)  # no container around them: it costs a paint
         yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
+        if self._preloaded is not None:  # shown before the first layout: one layout, one paint
+            self._show(ProfileLoaded(self._preloaded.profile))
+            self._preloaded = None
+            return
         self._label_tabs()
         self._load(PAGE_SIZE)
 

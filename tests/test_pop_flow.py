@@ -50,7 +50,7 @@ class ProfileStandIn(Screen[None]):
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="stand_in.back")]
 
-    def __init__(self, customer_id: int, *, call_id: str | None = None) -> None:
+    def __init__(self, customer_id: int, *, call_id: str | None = None, preloaded: object = None) -> None:
         super().__init__()
         self.customer_id, self.call_id = customer_id, call_id
 

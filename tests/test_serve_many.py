@@ -34,7 +34,7 @@ class PoppedProfile(Screen[None]):
 
     opened: list[tuple[int, str | None]] = []
 
-    def __init__(self, customer_id: int, *, call_id: str | None = None) -> None:
+    def __init__(self, customer_id: int, *, call_id: str | None = None, preloaded: object = None) -> None:
         super().__init__()
         PoppedProfile.opened.append((customer_id, call_id))
 

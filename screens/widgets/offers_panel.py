@@ -69,11 +69,22 @@ class OffersPanel(Vertical):
     """Five lines at most (up to three offers, the script below), to fit the profile at 80x24; a
     "why" too long for its column is repeated in full before the script."""
 
-    def __init__(self, customer_id: int, call_id: str | None = None, *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        customer_id: int,
+        call_id: str | None = None,
+        *,
+        suggestions: list[OfferSuggestion] | None = None,
+        id: str | None = None,
+    ) -> None:
+        """`suggestions`: already ranked (a preloaded pop), shown from the first paint; None ranks them."""
         super().__init__(id=id)
         self.customer_id = customer_id
         self.call_id = call_id
+        self._ranked = suggestions
         self.suggestions: list[OfferSuggestion] = []
+        self._filled_width: int | None = None
+        """The width the rows were last drawn for (a resize to the same width redraws nothing)."""
         self._answers: dict[str, OfferResponse] = {}
         self._loading = True
         self._failure = ""
@@ -115,7 +126,11 @@ class OffersPanel(Vertical):
         yield Static(Text(_("Looking for offers…")), id="offer-script", markup=False)
 
     def on_mount(self) -> None:
-        self._load()
+        if self._ranked is not None:
+            self._loaded(OffersLoaded(self._ranked))
+            self._ranked = None
+        else:
+            self._load()
 
     @work(thread=True, exclusive=True, group="offers")
     def _load(self) -> None:
@@ -143,7 +158,13 @@ class OffersPanel(Vertical):
         self._say(Text(_("Offers unavailable: {error}").format(error=message.error), style="bold red"))
 
     def on_resize(self, _event: events.Resize) -> None:
-        self._fill()
+        if self.content_size.width != self._filled_width:
+            self._fill()
+
+    def _width(self) -> int:
+        """The content width; before the first layout (offers given at mount), the one it will
+        get: the screen's width less the border and padding (a resize redraws if it differs)."""
+        return self.content_size.width or max(0, self.app.size.width - self.styles.gutter.width)
 
     def _fill(self) -> None:
         """(Re)draw the rows for the current width. The "why" gets what the others leave; when narrow
@@ -152,11 +173,12 @@ class OffersPanel(Vertical):
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear(columns=True)
+        width = self._filled_width = self._width()
         if not self.suggestions:
             return
-        wide = self.content_size.width >= WIDE
+        wide = width >= WIDE
         fixed = {"so_far": 10, "answer": 16} if wide else {}
-        rest = max(24, self.content_size.width - sum(fixed.values()) - 2 * (len(fixed) + 2))
+        rest = max(24, width - sum(fixed.values()) - 2 * (len(fixed) + 2))
         title_width = min(34, rest * 2 // 5) if wide else min(24, rest // 3)
         table.add_column(_("Offer"), width=title_width, key="title")
         table.add_column(_("Why"), width=rest - title_width, key="why")
@@ -204,7 +226,7 @@ class OffersPanel(Vertical):
                 if current.acceptance_rate is None
                 else _("{so_far} accepted").format(so_far=_so_far(current))
             )
-            narrow = self.content_size.width < WIDE
+            narrow = self._width() < WIDE
             so_far = f" ({rate})" if narrow else ""
             answer = _answer_text(self._answers.get(current.offer_code)) if narrow else Text("")
             why = clean_line("; ".join(said(w) for w in current.why))

@@ -9,27 +9,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from store.models import (
     Address,
-    Call,
     Campaign,
     CampaignContact,
     Customer,
     Holding,
     HoldingStatus,
-    Interaction,
     Product,
     ProductCategory,
     Role,
     Ticket,
-    TicketStatus,
     Warranty,
 )
 from store.permissions import sees_birth_date
@@ -40,16 +36,16 @@ from store.profile.rows import (
     Header,
     HoldingRow,
     PurchaseSummary,
-    TimelineRow,
     WarrantyRow,
     mask_card,
     warranty_status,
 )
+from store.profile.statements import CUSTOMER, OPEN_STATUSES, paged
+from store.profile.timeline import timeline
 from store.sanitize import clean_line
 from store.segments.summary import marketing_of
-from store.timeutil import UTCDateTime, age_on
+from store.timeutil import age_on
 
-OPEN_STATUSES = (TicketStatus.OPEN.value, TicketStatus.PENDING.value)
 _RETAIL = [c.value for c in ProductCategory if not c.is_bank]
 
 
@@ -96,6 +92,16 @@ def count(session: Session, model: Any, customer_id: int, *where: Any) -> int:
     return int(session.exec(query).one())
 
 
+@cache
+def _count_query(model: Any) -> Any:
+    return select(sa.func.count()).select_from(model).where(model.customer_id == CUSTOMER)
+
+
+def _count_of(session: Session, model: Any, customer_id: int) -> int:
+    """`count` without conditions, from a statement built once per model."""
+    return int(session.exec(_count_query(model), params={"customer_id": customer_id}).one())
+
+
 def contacts(model: Any, customer_id: int) -> Any:
     return (
         select(model).where(model.customer_id == customer_id).order_by(col(model.is_primary).desc(), model.id)
@@ -132,19 +138,25 @@ def addresses(session: Session, customer_id: int, role: Role = Role.OPERATOR) ->
 
 
 def _holdings(session: Session, customer_id: int, _today: date, offset: int, limit: int) -> tuple[int, list]:
+    params = {"customer_id": customer_id, "offset": offset, "limit": limit}
+    rows = [_holding_row(h, p) for h, p in session.exec(_holdings_query(), params=params)]
+    return _count_of(session, Holding, customer_id), rows
+
+
+@lru_cache(maxsize=1)
+def _holdings_query() -> Any:
+    """Arrears first, then active, bank products before retail, newest first (built once)."""
     status_rank = sa.case(
         {HoldingStatus.ARREARS.value: 0, HoldingStatus.ACTIVE.value: 1}, value=Holding.status, else_=2
     )
-    query = (
+    return paged(
         select(Holding, Product)
         .join(Product, col(Product.id) == Holding.product_id)
-        .where(Holding.customer_id == customer_id)
+        .where(Holding.customer_id == CUSTOMER)
         .order_by(
             status_rank, col(Product.category).in_(_RETAIL), col(Holding.opened_on).desc(), col(Holding.id)
         )
     )
-    rows = [_holding_row(h, p) for h, p in session.exec(query.offset(offset).limit(limit))]
-    return count(session, Holding, customer_id), rows
 
 
 def _holding_row(h: Holding, p: Product) -> HoldingRow:
@@ -166,16 +178,9 @@ def _holding_row(h: Holding, p: Product) -> HoldingRow:
 
 
 def _warranties(session: Session, customer_id: int, today: date, offset: int, limit: int) -> tuple[int, list]:
-    expired = col(Warranty.ends_on) < today
-    query = (
-        select(Warranty, Holding.reference, Product.name)
-        .join(Holding, col(Holding.id) == Warranty.holding_id)
-        .join(Product, col(Product.id) == Holding.product_id)
-        .where(Holding.customer_id == customer_id)
-        .order_by(expired, sa.case((expired, None), else_=Warranty.ends_on), col(Warranty.ends_on).desc())
-    )
+    params = {"customer_id": customer_id, "offset": offset, "limit": limit, "today": today}
     rows = []
-    for w, reference, product in session.exec(query.offset(offset).limit(limit)):
+    for w, reference, product in session.exec(_warranties_query(), params=params):
         text, expiring = warranty_status(w.ends_on, today)
         rows.append(
             WarrantyRow(
@@ -191,111 +196,32 @@ def _warranties(session: Session, customer_id: int, today: date, offset: int, li
                 expiring,
             )
         )
-    count = (
-        select(sa.func.count()).select_from(Warranty).join(Holding, col(Holding.id) == Warranty.holding_id)
-    )
-    return int(session.exec(count.where(Holding.customer_id == customer_id)).one()), rows
-
-
-def _timeline(session: Session, customer_id: int, _today: date, offset: int, limit: int) -> tuple[int, list]:
-    at = sa.type_coerce
-    tickets = sa.select(
-        sa.literal("ticket").label("kind"),
-        at(Ticket.updated_at, UTCDateTime).label("at"),
-        sa.literal("").label("channel"),
-        (col(Ticket.number) + " " + col(Ticket.subject)).label("title"),
-        col(Ticket.status).label("status"),
-        col(Ticket.id).label("ticket_id"),
-        sa.case((col(Ticket.status).in_(OPEN_STATUSES), 1), else_=0).label("pinned"),
-        col(Ticket.assignee).label("who"),
-    ).where(col(Ticket.customer_id) == customer_id)
-    # A wrap-up writes its call (codes) and an interaction (the note, a ticket link) in one go, at
-    # one instant: the interaction is the one timeline row, titled from its call's labelled codes.
-    wrap = aliased(Call)
-    wrapped = sa.and_(
-        col(wrap.customer_id) == col(Interaction.customer_id),
-        at(wrap.wrapped_at, UTCDateTime) == at(Interaction.occurred_at, UTCDateTime),
-    )
-    interactions = (
-        sa.select(
-            sa.literal("interaction"),
-            at(Interaction.occurred_at, UTCDateTime),
-            col(Interaction.channel),
-            sa.case(
-                (
-                    col(wrap.id).is_not(None),
-                    col(wrap.reason) + "\x1f" + col(wrap.outcome) + "\x1f" + col(wrap.notes),
-                ),
-                else_=col(Interaction.summary),
-            ),
-            sa.literal(""),
-            col(Interaction.ticket_id),
-            sa.literal(0),
-            col(Interaction.operator),
-        )
-        .join(wrap, wrapped, isouter=True)
-        .where(col(Interaction.customer_id) == customer_id)
-    )
-    unwrapped = (col(Call.customer_id) == customer_id, col(Call.wrapped_at).is_(None))
-    calls = sa.select(
-        sa.literal("call"),
-        at(Call.rang_at, UTCDateTime),
-        col(Call.channel),
-        col(Call.reason) + "\x1f" + col(Call.outcome) + "\x1f",
-        col(Call.status),
-        sa.null(),
-        sa.literal(0),
-        col(Call.operator),
-    ).where(*unwrapped)
-    union = sa.union_all(tickets, interactions, calls).subquery()
-    query = sa.select(union).order_by(union.c.pinned.desc(), union.c.at.desc()).offset(offset).limit(limit)
-    rows = [
-        TimelineRow(
-            r.kind,
-            r.at,
-            r.channel,
-            _wrapup_title(r.title) if "\x1f" in (r.title or "") else clean_line(r.title),
-            r.status,
-            r.ticket_id,
-            bool(r.pinned),
-            clean_line(r.who),
-        )
-        for r in session.execute(query)
-    ]
-    calls_shown = session.exec(select(sa.func.count()).select_from(Call).where(*unwrapped)).one()
-    total = sum(count(session, model, customer_id) for model in (Ticket, Interaction)) + int(calls_shown)
-    return total, rows
-
-
-def _wrapup_title(packed: str) -> str:
-    """ "Warranty claim · Resolved first contact: note" from the call's codes and note."""
-    reason, outcome, notes = (packed.split("\x1f") + ["", ""])[:3]
-    labels = outcome_labels()
-    said = " · ".join(
-        labels.get(code) or code.replace("_", " ").capitalize() for code in (reason, outcome) if code
-    )
-    note = clean_line(notes)
-    return clean_line(f"{said}: {note}" if said and note else said or note) or "no wrap-up"
+    return int(session.exec(_warranties_total(), params=params).one()), rows
 
 
 @lru_cache(maxsize=1)
-def outcome_labels() -> dict[str, str]:
-    """Reason and outcome codes -> the labels the operator picks them by (the built-in list; a code
-    it does not know is shown humanised)."""
-    from store.wrapup.config import load_outcomes  # here: the wrap-up package builds on this one
+def _warranties_query() -> Any:
+    """Running ones first, the soonest to end first; then the expired, latest first (built once)."""
+    expired = col(Warranty.ends_on) < sa.bindparam("today", type_=sa.Date)
+    return paged(
+        select(Warranty, Holding.reference, Product.name)
+        .join(Holding, col(Holding.id) == Warranty.holding_id)
+        .join(Product, col(Product.id) == Holding.product_id)
+        .where(Holding.customer_id == CUSTOMER)
+        .order_by(expired, sa.case((expired, None), else_=Warranty.ends_on), col(Warranty.ends_on).desc())
+    )
 
-    config = load_outcomes()
-    labels = {reason.key: reason.label for reason in config.reasons}
-    return labels | {outcome.key: outcome.label for outcome in config.outcomes}
+
+@lru_cache(maxsize=1)
+def _warranties_total() -> Any:
+    count = (
+        select(sa.func.count()).select_from(Warranty).join(Holding, col(Holding.id) == Warranty.holding_id)
+    )
+    return count.where(Holding.customer_id == CUSTOMER)
 
 
 def _campaigns(session: Session, customer_id: int, _today: date, offset: int, limit: int) -> tuple[int, list]:
-    query = (
-        select(CampaignContact, Campaign)
-        .join(Campaign, col(Campaign.id) == CampaignContact.campaign_id)
-        .where(CampaignContact.customer_id == customer_id)
-        .order_by(col(CampaignContact.sent_on).desc(), col(CampaignContact.id).desc())
-    )
+    params = {"customer_id": customer_id, "offset": offset, "limit": limit}
     rows = [
         CampaignRow(
             clean_line(c.code),
@@ -306,31 +232,50 @@ def _campaigns(session: Session, customer_id: int, _today: date, offset: int, li
             cc.responded_on,
             cc.returned_mail,
         )
-        for cc, c in session.exec(query.offset(offset).limit(limit))
+        for cc, c in session.exec(_campaigns_query(), params=params)
     ]
-    return count(session, CampaignContact, customer_id), rows
+    return _count_of(session, CampaignContact, customer_id), rows
+
+
+@lru_cache(maxsize=1)
+def _campaigns_query() -> Any:
+    return paged(
+        select(CampaignContact, Campaign)
+        .join(Campaign, col(Campaign.id) == CampaignContact.campaign_id)
+        .where(CampaignContact.customer_id == CUSTOMER)
+        .order_by(col(CampaignContact.sent_on).desc(), col(CampaignContact.id).desc())
+    )
 
 
 def purchases(session: Session, customer_id: int) -> PurchaseSummary:
-    retail = (Holding.customer_id == customer_id, col(Product.category).in_(_RETAIL))
+    summary, favourite_of = _purchases_queries()
+    params = {"customer_id": customer_id}
+    count, total, last = session.exec(summary, params=params).one()
+    favourite = session.exec(favourite_of, params=params).first()
+    return PurchaseSummary(int(count), Decimal(total or 0), last, favourite or "")
+
+
+@lru_cache(maxsize=1)
+def _purchases_queries() -> tuple[Any, Any]:
+    """Count, total and last of the retail purchases; their most bought category (built once)."""
+    retail = (Holding.customer_id == CUSTOMER, col(Product.category).in_(_RETAIL))
     joined = select(
         sa.func.count(), sa.func.coalesce(sa.func.sum(Holding.price_paid), 0), sa.func.max(Holding.opened_on)
     ).join(Product, col(Product.id) == Holding.product_id)
-    count, total, last = session.exec(joined.where(*retail)).one()
-    favourite = session.exec(
+    favourite = (
         select(Product.category)
         .join(Holding, col(Product.id) == Holding.product_id)
         .where(*retail)
         .group_by(Product.category)
         .order_by(sa.func.count().desc(), Product.category)
         .limit(1)
-    ).first()
-    return PurchaseSummary(int(count), Decimal(total or 0), last, favourite or "")
+    )
+    return joined.where(*retail), favourite
 
 
 SECTIONS: dict[str, Callable[[Session, int, date, int, int], tuple[int, list]]] = {
     "holdings": _holdings,
     "warranties": _warranties,
-    "timeline": _timeline,
+    "timeline": timeline,
     "campaigns": _campaigns,
 }
