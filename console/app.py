@@ -335,6 +335,8 @@ class CallpopApp(WrapUpDeskApp, SupervisorNavigation):
 
     @on(OpenProfile)
     def _open_profile(self, message: OpenProfile) -> None:
+        if self.locked or self.context.actor is None:  # nothing read (nor audited) for a locked seat
+            return
         if message.call_id is not None:  # a pop: read first, then one paint (console.pop)
             open_popped_profile(self, message.customer_id, message.call_id, self._push_profile)
         else:
