@@ -38,6 +38,8 @@ def clean_text(value: str, *, multiline: bool = True) -> str:
 
     `multiline=False` is for one-line fields (names, cities): line breaks and tabs become spaces.
     """
+    if value.isprintable():
+        return value  # nothing to remove: every character dropped or changed below is unprintable
     text = _ESCAPE_SEQUENCE.sub("", value.replace("\r\n", "\n")).translate(_LINE_BREAKS)
     text = _UNSAFE.sub("", text)
     if not multiline:

@@ -87,3 +87,13 @@ def test_local_hostile_list_contains_every_shared_string() -> None:
     ours = {entry["value"] for entry in load_hostile_strings()}
     theirs = {entry["value"] for entry in json.loads(shared.read_text(encoding="utf-8"))}
     assert theirs <= ours, f"copy the new strings from {shared} into {HOSTILE_FILE}"
+
+
+def test_printable_text_is_returned_as_is_because_nothing_printable_is_ever_removed() -> None:
+    """`clean_text` skips its work for printable text: every character it drops or changes is not."""
+    unprintable = "\x00"  # removed, and forces the full path on the character beside it
+    for code in range(0x110000):
+        ch = chr(code)
+        if ch.isprintable() and not 0xD800 <= code < 0xE000:
+            for multiline in (True, False):
+                assert clean_text(ch + unprintable, multiline=multiline) == ch, hex(code)
