@@ -194,3 +194,24 @@ def test_a_name_written_after_a_rebuild_gets_a_new_token(people: Engine) -> None
     make_customer(people, "Ottavia", "Zanzibarri")
     make_customer(people, "Quirino", "Zanzibarri")
     assert names(people, "zanzibarri ottavia")[0] == "Ottavia Zanzibarri"
+
+
+@pytest.mark.parametrize(
+    ("given", "family"),
+    [
+        ("José", "García-López"),
+        ("Anna", "van der Berg"),
+        ("Maria de", "la Cruz"),
+        ("", "O'Neill"),
+        ("D'Angelo", ""),
+        ("Иван", "Иванов"),
+        ("王", "小明"),
+        ("a" * 80, "von"),
+    ],
+)
+def test_customer_tokens_are_the_tokens_of_the_three_names_read_together(given: str, family: str) -> None:
+    from store.search.fold import name_tokens
+    from store.search.sync import customer_tokens
+
+    display = f"{given} {family}".strip()
+    assert customer_tokens(given, family, display) == frozenset(name_tokens(given, family, display))
