@@ -164,7 +164,11 @@ def _csv_rows(lines: _CountingLines, columns: Columns, mapping: dict[str, str]) 
         if len(cells) != len(targets):
             yield SourceRow(line, {}, lines.offset, f"has {len(cells)} fields, the header has {len(targets)}")
             continue
-        values = {t: unneutralise(cell) for t, cell in zip(targets, cells, strict=True) if t}
+        values = {
+            t: unneutralise(cell) if cell.startswith("'") else cell
+            for t, cell in zip(targets, cells, strict=True)
+            if t
+        }
         yield SourceRow(line, values, lines.offset)
 
 
