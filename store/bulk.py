@@ -7,17 +7,13 @@ same moment never collides; on SQLite the writer holds the database lock, so max
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 SQLITE_ROWS = 20_000
-SQLITE_BULK_CACHE_KIB = 262_144
-"""Page cache of a bulk write on SQLite (256 MiB): the default 2 MiB spills a million-row
-transaction's B-tree pages out and reads them back for every insert."""
 
 
 class IdAllocator:
@@ -111,17 +107,3 @@ def copy_rows(
         with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row(row)
-
-
-@contextmanager
-def bulk_cache(connection: sa.Connection) -> Iterator[None]:
-    """A large SQLite page cache for the bulk write on `connection`, the usual one after it."""
-    if connection.dialect.name != "sqlite":
-        yield
-        return
-    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_BULK_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size={int(before or -2000)}")

@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from store import audit
-from store.bulk import IdAllocator, bulk_cache
+from store.bulk import IdAllocator
 from store.db import write_session
 from store.imports import index, runs
 from store.imports.kinds import KINDS
@@ -225,7 +225,7 @@ def _apply(
     rejected = tally.rejected
     tally.new = tally.updated = tally.unchanged = 0
     tally.rejected = rejected
-    with write_session(engine) as session, bulk_cache(session.connection()):
+    with write_session(engine) as session:
         connection = session.connection()
         context = ApplyContext(connection, IdAllocator(connection), tally, actor, today)
         reindex: set[int] = set()

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from store.bulk import bulk_cache, insert_rows
+from store.bulk import insert_rows
 from store.db import write_session
 from store.models import Customer, Phone
 from store.models.base import table_of
@@ -90,7 +90,7 @@ def _insert(connection: sa.Connection, table: sa.Table, rows: Iterator[dict]) ->
 
 def rebuild_index(engine: Engine, *, progress: Progress | None = None) -> int:
     """Rebuild the whole index from the customer and phone tables; returns the customers indexed."""
-    with write_session(engine) as session, bulk_cache(session.connection()):
+    with write_session(engine) as session:
         connection = session.connection()
         for table in (search_posting, search_name, search_token_key, search_token, search_phone):
             connection.execute(sa.delete(table))
