@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -11,8 +12,20 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from store.db import write_session
-from store.models import Customer, CustomerStatus, Holding, HoldingStatus, Product, ProductCategory, Warranty
+from store.imports import ImportOptions, import_file
+from store.imports.products import HOLDING_HEADER
+from store.models import (
+    Customer,
+    CustomerStatus,
+    Holding,
+    HoldingStatus,
+    Product,
+    ProductCategory,
+    Role,
+    Warranty,
+)
 from store.models.segments import CustomerRfm, SegmentMember
+from store.policy import Actor
 from store.segments.refresh import refresh_segments, segment_counts
 from store.segments.rules import SegmentError, read_segments
 from store.timeutil import utcnow
@@ -185,6 +198,35 @@ def test_a_refresh_for_another_day_is_incremental_on_that_day(engine: Engine) ->
     again = refresh_segments(engine, today=yesterday)
     assert (first.full, again.full, again.customers) == (True, False, 1)
     assert refresh_segments(engine, today=TODAY).full
+
+
+def test_a_refresh_after_an_import_is_full(engine: Engine, tmp_path: Path) -> None:
+    """Regression: an import publishes no change event and a holding carries only its days, so a
+    feed's holding opened months ago, imported after the day's first refresh, was missed by the
+    next (incremental) one until the next day. You should see the refresh after the import full
+    and the customer's new mortgage make them a member of the mortgage segment."""
+    customers, _products = _base(engine)
+    refresh_segments(engine, today=TODAY)
+    first = customers[0]
+    assert first.id is not None and first.id not in _members(engine)["mortgage_no_home_insurance"]
+    feed = tmp_path / "holdings.csv"
+    with feed.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=HOLDING_HEADER)
+        writer.writeheader()
+        opened = (TODAY - timedelta(days=200)).isoformat()
+        writer.writerow({"customer_external_id": first.external_id, "product_code": "MTG",
+                         "reference": "M-1", "opened_on": opened, "status": "active"})  # fmt: skip
+    rejected: list[int] = []
+    report = import_file(
+        engine,
+        ImportOptions(kind="holdings", path=feed),
+        actor=Actor("admin", Role.ADMIN),
+        on_reject=lambda line, _reason: rejected.append(line),
+    )
+    assert (report.tally.new, rejected) == (1, [])
+    again = refresh_segments(engine, today=TODAY)
+    assert again.full and first.id in _members(engine)["mortgage_no_home_insurance"]
+    assert not refresh_segments(engine, today=TODAY).full  # nothing imported since
 
 
 def test_a_segments_file_with_a_mistake_names_the_place(tmp_path: Path) -> None:

@@ -5,7 +5,8 @@ in chunks, each chunk its own short write transaction (operators keep saving whi
 refresh later the same day is incremental: only customers added or changed since the last run
 (their row, a change event `customer:<id>`, a ticket, a holding opened or closed since that
 day), scored against the last full run's cut points. A new day is a full run again: recency and
-"expires within 30 days" move with the date.
+"expires within 30 days" move with the date; so is the first run after an import (bulk writes
+publish no change events).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from store.bulk import insert_rows
 from store.db import write_session
 from store.models import Customer, Holding, Ticket
 from store.models.base import table_of
+from store.models.data import ImportRun, ImportStatus
 from store.models.events import ChangeEventRecord
 from store.models.segments import CustomerRfm, SegmentMember, SegmentRun
 from store.segments.bulk_facts import load_many, of_customers, read_holdings
@@ -37,6 +39,7 @@ Progress = Callable[[int, int], None]
 _customer, _holding, _ticket = table_of(Customer).c, table_of(Holding).c, table_of(Ticket).c
 _rfm, _member, _run = table_of(CustomerRfm).c, table_of(SegmentMember).c, table_of(SegmentRun)
 _event = table_of(ChangeEventRecord).c
+_import = table_of(ImportRun).c
 _MONEY = sa.func.sum(sa.func.coalesce(_holding.price_paid, _holding.balance, 0))
 _RAW = sa.select(
     _holding.customer_id,
@@ -78,7 +81,7 @@ def refresh_segments(
         last = _last_run(connection)
         newest_event = connection.scalar(sa.select(sa.func.max(_event.id))) or 0
         max_customer = connection.scalar(sa.select(sa.func.max(_customer.id))) or 0
-        full = full or last is None or last.as_of != today
+        full = full or last is None or last.as_of != today or _imported_since(connection, last)
         if full:
             breakpoints = _base_breakpoints(connection, today)
             ids: Sequence[int] | None = None
@@ -154,6 +157,16 @@ def _base_breakpoints(connection: Connection, today: date) -> Breakpoints:
             frequency.append(count)
             monetary.append(float(money or 0))
     return Breakpoints.of(recency, frequency, monetary)
+
+
+def _imported_since(connection: Connection, last: SegmentRun) -> bool:
+    """Whether an import wrote the live tables since `last` started. Imports publish no change
+    events and holdings and warranties carry days, not instants: a nightly feed's holding opened
+    yesterday would not be seen as a change, so the refresh after any import is a full one."""
+    written = sa.select(_import.id).where(
+        _import.status.in_([ImportStatus.APPLIED, ImportStatus.DONE]), _import.updated_at >= last.started_at
+    )
+    return connection.execute(written.limit(1)).first() is not None
 
 
 def _changed_since(connection: Connection, last: SegmentRun) -> set[int]:
