@@ -335,12 +335,10 @@ class CallpopApp(WrapUpDeskApp, SupervisorNavigation):
 
     @on(OpenProfile)
     def _open_profile(self, message: OpenProfile) -> None:
-        if self.locked or self.context.actor is None:  # nothing read (nor audited) for a locked seat
-            return
-        if message.call_id is not None:  # a pop: read first, then one paint (console.pop)
-            open_popped_profile(self, message.customer_id, message.call_id, self._push_profile)
-        else:
+        if message.call_id is None:
             self._push_profile(message.customer_id, None, None)
+        elif not self.locked and self.context.actor is not None:  # a locked seat reads nothing
+            open_popped_profile(self, message.customer_id, message.call_id, self._push_profile)
 
     def _push_profile(self, customer_id: int, call_id: str | None, preloaded: Preloaded | None) -> None:
         if not self.locked and self.context.actor is not None:

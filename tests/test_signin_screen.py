@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from textual.pilot import Pilot
 from textual.widgets import Label, TextArea
@@ -20,7 +21,7 @@ from screens.profile import ProfileScreen
 from screens.signin import SignInScreen
 from screens.wrapup import WrapUpScreen
 from store.identity import SignInRefused
-from store.models import Role
+from store.models import AuditRecord, Role
 from store.wrapup.drafts import load_draft
 from tests.factories import make_customer
 from tests.harness import TEST_PASSWORD, operator_row, until
@@ -189,3 +190,26 @@ async def test_a_crash_prints_no_local_variables(sqlite_engine: Engine, tmp_path
             for renderable in app._exit_renderables:
                 app.console.print(renderable)
     assert "boom" in capture.get() and "Riservata" not in capture.get()
+
+
+async def test_a_pop_to_a_locked_seat_reads_nothing(sqlite_engine: Engine, tmp_path: Path) -> None:
+    """Regression: a pop reads the caller's profile before it opens it, and did so on a locked
+    seat too: a view audited that nobody saw. You should see the lock stay up and no view logged."""
+    customer = make_customer(sqlite_engine, "Maria", "Riservata", city="Roma")
+    operator_row(sqlite_engine, os_account(), extension="100")
+    app = make_app(_settings(tmp_path), engine=sqlite_engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, LookupScreen))
+        app.action_lock()
+        await until(pilot, lambda: isinstance(app.screen, LockScreen))
+        app.post_message(OpenProfile(customer.id or 0, call_id="call-locked-1"))
+        await pilot.pause()
+        await until(pilot, lambda: not [w for w in app.workers if w.group == "pop-profile" and w.is_running])
+        assert isinstance(app.screen, LockScreen)
+    with sqlite_engine.connect() as connection:
+        views = connection.execute(
+            sa.select(sa.func.count()).where(
+                AuditRecord.customer_id == customer.id, AuditRecord.action == "customer.view"
+            )
+        ).scalar_one()
+    assert views == 0
