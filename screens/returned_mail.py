@@ -27,6 +27,7 @@ from screens.language import LanguageChanged
 from screens.messages import CustomerChanged, LiveSubjectsChanged, OpenLookup, OpenProfile
 from screens.outage import database_guard
 from screens.widgets.footer import Footer
+from screens.widgets.sized_columns import sized_columns
 from store.notify import customer_subject
 from store.policy import Forbidden
 from store.returned_mail_worklist import (
@@ -114,10 +115,8 @@ class ReturnedMailScreen(Screen[None]):
         return _("Returned mail: details to update (oldest first)")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for key, label in COLUMNS:
-            table.add_column(Text(_(label)), key=key)
-        table.focus()
+        self._fill()
+        self.query_one(DataTable).focus()
         self.action_refresh_list()
 
     def live_subjects(self) -> Collection[str]:
@@ -130,10 +129,10 @@ class ReturnedMailScreen(Screen[None]):
             Text(_("Returned mail: details to update (oldest first)"))
         )
         table = self.query_one(DataTable)
-        for column, (_key, label) in zip(table.ordered_columns, COLUMNS, strict=True):
-            column.label = Text(_(label))
-        table.refresh()
-        self.action_refresh_list()
+        row = table.cursor_row
+        self._fill()
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
 
     # --- pages ---------------------------------------------------------------------------------
 
@@ -163,20 +162,25 @@ class ReturnedMailScreen(Screen[None]):
     @on(_Page)
     def _show(self, message: _Page) -> None:
         self.loads += 1
-        table = self.query_one(DataTable)
-        table.clear()
         self._rows = {}
         if message.page is None:
             self._notice = _("The returned-mail worklist is for supervisors and admins only.")
         else:
             self._notice = ""
-            for row in message.page.rows:
-                self._rows[row.address_id] = row
-                cells = row_cells(row)
-                table.add_row(*(cells[key] for key, _label in COLUMNS), key=str(row.address_id))
+            self._rows = {row.address_id: row for row in message.page.rows}
             self._next = message.page.next
+        self._fill()
         self._status()
         self.post_message(LiveSubjectsChanged())
+
+    def _fill(self) -> None:
+        """The table remade from `_rows`, its columns as wide as their cells (in the current language)."""
+        keys = [key for key, _label in COLUMNS]
+        rows = [[cells[key] for key in keys] for cells in map(row_cells, self._rows.values())]
+        table = self.query_one(DataTable)
+        sized_columns(table, [label for _key, label in COLUMNS], rows, keys=keys)
+        for address_id, cells in zip(self._rows, rows, strict=True):
+            table.add_row(*cells, key=str(address_id))
 
     def _status(self) -> None:
         count = len(self._rows)

@@ -26,6 +26,7 @@ from screens.messages import OpenLookup, OpenTicketReview, TicketsChanged
 from screens.outage import database_guard
 from screens.ticket_prompt import ticket_prompt
 from screens.widgets.key_bar import KeyBar
+from screens.widgets.sized_columns import sized_columns
 from store.notify import TICKETS
 from store.policy import Forbidden
 from store.sanitize import clean_line
@@ -127,14 +128,10 @@ class TicketQueueScreen(Screen[None]):
         self._load(self.queue_filter, None)
 
     def _columns(self, cells: list[dict[str, Text]]) -> None:
-        """(Re)make the columns as wide as this page's cells, so the first paint already fits them
-        (left to the table, they are measured on a later idle: a paint before it shows each
-        column as wide as its title)."""
-        table = self.query_one(DataTable)
-        table.clear(columns=True)
-        for key, label in COLUMNS:
-            title = _(label) if label else ""
-            table.add_column(title, key=key, width=max([len(title), *(line[key].cell_len for line in cells)]))
+        """(Re)make the columns as wide as this page's cells, so the first paint already fits them."""
+        keys = [key for key, _label in COLUMNS]
+        rows = [[line[key] for key in keys] for line in cells]
+        sized_columns(self.query_one(DataTable), [label for _key, label in COLUMNS], rows, keys=keys)
 
     def live_subjects(self) -> Collection[str]:
         return {TICKETS}

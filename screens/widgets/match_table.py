@@ -8,6 +8,7 @@ from textual.widgets import DataTable, Static
 
 from screens.i18n import N_, _, said, said_status
 from screens.language import LanguageChanged
+from screens.widgets.sized_columns import sized_columns
 from store.sanitize import clean_line
 from store.search import Match
 
@@ -36,6 +37,21 @@ def _cell(value: object, column: str = "") -> Text:
     return Text(text, no_wrap=True)
 
 
+def _cells(match: Match) -> tuple[Text, ...]:
+    """A match's cells in COLUMNS' order."""
+    last = match.last_contact.date().isoformat() if match.last_contact else ""
+    return (
+        _cell(match.display_name, "Name"),
+        _cell(match.masked_phone),
+        _cell(match.city, "City"),
+        _cell(match.age if match.age is not None else ""),
+        _cell(said_status(match.status)),
+        _cell(last),
+        Text(f"{match.score:.0f}", justify="right"),
+        _cell(said(match.reason), "Why"),
+    )
+
+
 class MatchTable(DataTable[Text]):
     """A row per match, keyed by customer id; the cursor picks whom to open."""
 
@@ -48,11 +64,10 @@ class MatchTable(DataTable[Text]):
         self._matches: list[Match] = []
 
     def on_mount(self) -> None:
-        self._set_columns()
+        self.show_matches(self._matches)
 
     def on_resize(self) -> None:
         if self.wide != (len(self.columns) == len(COLUMNS)):
-            self._set_columns()
             self.show_matches(self._matches)
 
     @property
@@ -60,38 +75,22 @@ class MatchTable(DataTable[Text]):
         """Room for the "Why" column."""
         return self.size.width >= WHY_COLUMN_FROM
 
-    def _set_columns(self) -> None:
-        self.clear(columns=True)
-        for column in COLUMNS if self.wide else COLUMNS[:-1]:
-            self.add_column(_(column), key=column)
-
     @on(LanguageChanged)
     def _relabel(self) -> None:
         """The headers in the current language (after a language switch), rows and cursor kept."""
         row = self.cursor_row
-        self._set_columns()
         self.show_matches(self._matches)
         if self._matches:
             self.move_cursor(row=row)
 
     def show_matches(self, matches: list[Match]) -> None:
-        """Replace the rows with `matches`, cursor on the first."""
+        """Replace the rows with `matches` (the columns sized to them), cursor on the first."""
         self._matches = list(matches)
-        self.clear()
-        wide = len(self.columns) == len(COLUMNS)
-        for match in self._matches:
-            last = match.last_contact.date().isoformat() if match.last_contact else ""
-            cells = (
-                _cell(match.display_name, "Name"),
-                _cell(match.masked_phone),
-                _cell(match.city, "City"),
-                _cell(match.age if match.age is not None else ""),
-                _cell(said_status(match.status)),
-                _cell(last),
-                Text(f"{match.score:.0f}", justify="right"),
-                _cell(said(match.reason), "Why"),
-            )
-            self.add_row(*(cells if wide else cells[:-1]), key=str(match.customer_id))
+        shown = COLUMNS if self.wide else COLUMNS[:-1]
+        rows = [_cells(match)[: len(shown)] for match in self._matches]
+        sized_columns(self, shown, rows, keys=shown)
+        for match, cells in zip(self._matches, rows, strict=True):
+            self.add_row(*cells, key=str(match.customer_id))
         if self._matches:
             self.move_cursor(row=0)
 

@@ -9,7 +9,8 @@ from textual.widgets import DataTable
 
 from screens.formatting import format_amount
 from screens.i18n import N_, _, said_status
-from screens.widgets.profile_tables import cell, sized_columns
+from screens.widgets.profile_tables import cell
+from screens.widgets.sized_columns import sized_columns
 from store.profile import AddressRow, EmailRow, PhoneRow, Profile
 
 COLUMNS = (N_("Contact"), N_("Kind"), N_("Value"), N_("Note"))

@@ -17,6 +17,7 @@ from textual.widgets import DataTable
 
 from screens.formatting import format_amount
 from screens.i18n import N_, _, said, said_status
+from screens.widgets.sized_columns import sized_columns
 from store.profile import CampaignRow, HoldingRow, Page, TimelineRow, WarrantyRow
 from store.sanitize import clean_line
 from store.status_words import category_words
@@ -127,24 +128,6 @@ SECTION_COLUMNS: dict[str, tuple[tuple[str, ...], Callable[[Any], Cells]]] = {
         campaign_cells,
     ),
 }
-
-
-MAX_COLUMN_WIDTH = 48
-
-
-def sized_columns(table: DataTable[Text], labels: tuple[str, ...], rows: list[Cells]) -> None:
-    """(Re)create the columns, headed by `labels` (marked N_, translated here), with widths
-    measured from `rows`.
-
-    Fixed widths instead of DataTable's auto width: that one widens columns on idle but keeps the
-    rows it already rendered in its cache (cells cut to the header's width), and a page of rows
-    measured once is cheaper than re-measuring every cell.
-    """
-    table.clear(columns=True)
-    for index, marked in enumerate(labels):
-        label = _(marked)
-        widest = max((row[index].cell_len for row in rows), default=0)
-        table.add_column(label, width=min(max(widest, len(label)), MAX_COLUMN_WIDTH))
 
 
 class SectionTable(DataTable[Text]):
