@@ -207,12 +207,14 @@ class MergeScreen(Screen[int | None]):
                 )
             )
         )
-        table.add_column(_("Field"), key="field")
+        names = [*self._differing(), "phones", "emails"]
+        fields = [_("Field"), _("Ids"), *(_(LABELS[name]) for name in names)]
+        table.add_column(Text(fields[0]), key="field", width=max(len(field) for field in fields))
         for key, head in zip((KEEP, OTHER), heads, strict=True):
             table.add_column(Text(head), key=key, width=width)
         ids = (f"#{side['id']} · {clean_line(str(side['external_id']))}" for side in self.sides)
         table.add_row(Text(_("Ids")), *(Text(_cut(text, width)) for text in ids), key="ids")
-        for name in [*self._differing(), "phones", "emails"]:
+        for name in names:
             cells = []
             for key, side in zip((KEEP, OTHER), self.sides, strict=True):
                 picked = self.choice.get(name) == key
