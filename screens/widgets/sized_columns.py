@@ -27,8 +27,8 @@ def sized_columns(
     limit: int = MAX_COLUMN_WIDTH,
 ) -> None:
     """Clear `table` (rows and columns) and make its columns, headed by `labels` (marked N_,
-    translated here and never parsed as markup; "" stays blank) and keyed by `keys` if given, each as wide as its widest
-    cell in `rows` or its header, at most `limit`."""
+    translated here, never parsed as markup; "" stays blank) and keyed by `keys` if given, each
+    as wide as its widest cell in `rows` or its header, at most `limit`."""
     table.clear(columns=True)
     for index, marked in enumerate(labels):
         label = _(marked) if marked else ""
