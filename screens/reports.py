@@ -41,6 +41,8 @@ DEFAULT_DAYS = 7
 @dataclass
 class _Loaded(Message):
     result: ReportResult
+    asked: int
+    """Which `action_run` asked for it: only the latest one's answer is shown."""
 
 
 @dataclass
@@ -64,6 +66,9 @@ class ReportsScreen(Screen[None]):
         self._period = period or Period(today - timedelta(days=DEFAULT_DAYS - 1), today)
         self._name, self._by = name, by
         self._result: ReportResult | None = None
+        self._asked = 0
+        """Runs asked for so far; an answer to an older one (or to one before a period typed
+        wrong) lands too late to be shown: its status would hide what was asked since."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="reports-controls"):
@@ -101,15 +106,23 @@ class ReportsScreen(Screen[None]):
         self.query_one("#reports-name", Select).value = self._name
         self.query_one("#reports-by", Select).value = self._by.value
         if self._result is not None:
-            self._show(_Loaded(self._result))
+            self._paint(self._result)
 
     @on(Select.Changed)
+    def _picked(self) -> None:
+        """Another report or grouping picked. The Selects also say their first value at mount
+        (and after a relabel): the same choice, which must not run the report a second time."""
+        chosen = (self.query_one("#reports-name", Select).value, self.query_one("#reports-by", Select).value)
+        if chosen != (self._name, self._by.value):
+            self.action_run()
+
     @on(Input.Submitted)
-    def _changed(self) -> None:
+    def _submitted(self) -> None:
         self.action_run()
 
     def action_run(self) -> None:
         """Read the choices; a malformed period is said in the status line, nothing is asked."""
+        self._asked += 1
         period = self._chosen_period()
         if period is None:
             return
@@ -119,7 +132,7 @@ class ReportsScreen(Screen[None]):
         self._by = By(by) if isinstance(by, str) else self._by
         self._period = period
         self._status(_("Running the report..."))
-        self._load(self._name, period, self._by)
+        self._load(self._name, period, self._by, self._asked)
 
     def _chosen_period(self) -> Period | None:
         texts = [self.query_one(f"#reports-{end}", Input).value.strip() for end in ("from", "to")]
@@ -134,12 +147,11 @@ class ReportsScreen(Screen[None]):
         return Period(first, last)
 
     @work(thread=True, exclusive=True, group="reports")
-    def _load(self, name: str, period: Period, by: By) -> None:
+    def _load(self, name: str, period: Period, by: By, asked: int) -> None:
         with database_guard(self, _("running a report")):
             try:
-                self.post_message(
-                    _Loaded(run_report(context_of(self.app).engines, actor_of(self.app), name, period, by))
-                )
+                result = run_report(context_of(self.app).engines, actor_of(self.app), name, period, by)
+                self.post_message(_Loaded(result, asked))
             except Forbidden:
                 self.post_message(_Refused(_("Reports are for supervisors and admins only.")))
 
@@ -150,7 +162,11 @@ class ReportsScreen(Screen[None]):
 
     @on(_Loaded)
     def _show(self, message: _Loaded) -> None:
-        result = self._result = message.result
+        if message.asked == self._asked:
+            self._paint(message.result)
+
+    def _paint(self, result: ReportResult) -> None:
+        self._result = result
         columns = result.report.columns
         table = self.query_one(DataTable)
         table.clear(columns=True)

@@ -3,8 +3,10 @@ supervisor's team only, the period typed wrong, an operator refused by the store
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -13,13 +15,14 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 from textual_plotext import PlotextPlot
 
+from screens import reports as reports_screen
 from screens.context import ConsoleContext
 from screens.i18n import set_language
 from screens.report_labels import COLUMN_TITLES, GROUPINGS, REPORT_TITLES
 from screens.reports import ReportsScreen
 from store.db import write_session
 from store.models import Call, Operator, Role
-from store.reports import REPORTS, By, Period
+from store.reports import REPORTS, By, Period, ReportResult, run_report
 from tests.harness import ScreenHarness, console, operator_row, sign_in, until
 
 PERIOD = Period(date(2026, 11, 2), date(2026, 11, 8))
@@ -116,6 +119,43 @@ async def test_a_period_typed_wrong_is_said_and_not_run(sqlite_engine: Engine, t
         await pilot.press("enter")
         await until(pilot, lambda: "2026-11-30" in _status(app))
         assert set(_groups(app)) == set(TEAMS)  # the last good result stays
+
+
+class _CountedRuns:
+    """`run_report` as the screen calls it, counted, the first run held until `release` is set."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+        self.release = threading.Event()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> ReportResult:
+        self.runs += 1
+        if self.runs == 1:
+            self.release.wait(timeout=30)
+        return run_report(*args, **kwargs)
+
+
+async def test_opening_runs_the_report_once_and_a_late_answer_hides_no_message(
+    sqlite_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Selects say their first value at mount: that ran the report twice (twice the wait at a
+    million calls), and the second answer, landing after a period typed wrong, replaced its message."""
+    _staff_and_calls(sqlite_engine)
+    counted = _CountedRuns()
+    monkeypatch.setattr(reports_screen, "run_report", counted)
+    app = _harness(sqlite_engine, tmp_path, "root", Role.ADMIN)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: counted.runs >= 1)
+        first = app.screen.query_one("#reports-from", Input)
+        first.value = "2026-11-09"
+        first.focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: "first day is after the last" in _status(app))
+        counted.release.set()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "first day is after the last" in _status(app)
+        assert counted.runs == 1
 
 
 async def test_an_operator_is_refused_by_the_store(sqlite_engine: Engine, tmp_path: Path) -> None:
