@@ -63,3 +63,6 @@ class Call(SQLModel, table=True):
     outcome: str = text_field(max_length=40, index=True)
     notes: str = Field(default="", max_length=8000)
     campaign_code: str = text_field(max_length=40)
+    next_rang_at: datetime | None = timestamp_field()
+    """When the same customer next called about the same reason (NULL: not yet, or no customer).
+    Database triggers keep it on every write of `call` (0019_call_next): never set it here."""
