@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
@@ -14,9 +13,7 @@ from sqlmodel import SQLModel
 import store.models  # noqa: F401  (every table on the metadata)
 
 SQLITE_ONLY_LENGTHS = {("auditlog", "target"), ("auditlog", "detail")}
-"""0017 widens these on PostgreSQL only: SQLite does not enforce a VARCHAR's length. (0019's
-SQLite-only `ix_call_hourly` is on an expression, which SQLite's reflection skips, with a warning:
-the models declare no such index.)"""
+"""0017 widens these on PostgreSQL only: SQLite does not enforce a VARCHAR's length."""
 
 
 def _differences(engine: Engine) -> list[Any]:
@@ -28,6 +25,5 @@ def _differences(engine: Engine) -> list[Any]:
     return flat
 
 
-@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index ix_call_hourly")
 def test_the_migrated_schema_is_the_models_schema(engine: Engine) -> None:
     assert _differences(engine) == []

@@ -164,18 +164,6 @@ class HourText(FunctionElement[str]):
     inherit_cache = True
 
 
-class HourStart(FunctionElement[datetime]):
-    """The first instant of an instant's UTC hour, in the instants' own type (so it compares with
-    the period's bounds, and `DayKey`/`HourKey` apply to it). On SQLite it is the expression
-    `ix_call_hourly` is built on (0019_call_hourly)."""
-
-    inherit_cache = True
-
-    def __init__(self, at: ColumnElement[Any]) -> None:
-        self.type = at.type
-        super().__init__(at)
-
-
 class SecondsBetween(FunctionElement[float]):
     """Seconds from the first instant to the second (NULL if either is)."""
 
@@ -199,10 +187,6 @@ SQL_OF: dict[type[FunctionElement[Any]], dict[str, str]] = {
     HourKey: {"sqlite": "substr({0}, 12, 2)", "postgresql": "EXTRACT(HOUR FROM {0} AT TIME ZONE 'UTC')"},
     DayText: {"sqlite": "{0}", "postgresql": "to_char({0}, 'YYYY-MM-DD')"},  # SQLite's key is the text
     HourText: {"sqlite": "{0}", "postgresql": "to_char({0}, 'FM00')"},
-    HourStart: {
-        "sqlite": "(substr({0}, 1, 13) || ':00:00.000000')",
-        "postgresql": "(date_trunc('hour', {0} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')",
-    },
     SecondsBetween: {
         "sqlite": "((julianday({1}) - julianday({0})) * 86400.0)",
         "postgresql": "EXTRACT(EPOCH FROM ({1} - {0}))",

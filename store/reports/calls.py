@@ -7,17 +7,13 @@ Every one reads `call` through its `rang_at` index (the period), grouped as `Sco
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
-from sqlalchemy.sql.elements import ColumnElement
 
 from store.models import Call
 from store.models.segments import CustomerRfm
 from store.reports.base import (
     Column,
     Frame,
-    HourStart,
     Kind,
     PlusDays,
     Scope,
@@ -77,62 +73,30 @@ HANDLING_COLUMNS = (
 
 def handling_query(scope: Scope) -> sa.Select:
     """Handle time (answered..ended), after-call work (ended..wrapped) and first-contact
-    resolution: answered calls resolved with no repeat call on the same reason within FCR_DAYS
-    (the call's `next_rang_at`, kept by the database: no probe for a later call per call).
-
-    Totalled per operator and UTC hour first (`_hourly`), then per group: the group is a function
-    of those two, so the figures are the same; SQLite reads the first step off `ix_call_hourly`
-    in order instead of sorting a million calls by group."""
+    resolution: answered calls resolved with no repeat call on the same reason within FCR_DAYS.
+    A call's next one on its customer and reason is `next_rang_at`, kept by the database
+    (0019_call_next), so this is one pass over `ix_call_reports`: no probe for a later call per
+    resolved call (a million probes took SQLite about a second)."""
+    frame = _framed(scope)
     resolved = _call.c.outcome == "resolved"
     next_call = _call.c.next_rang_at
     not_again = sa.or_(next_call.is_(None), next_call > PlusDays(_call.c.rang_at, FCR_DAYS))
-    hourly = _hourly(
-        scope,
-        sa.func.count().label("calls"),
-        sa.func.count(_call.c.answered_at).label("answered"),
-        sa.func.sum(SecondsBetween(_call.c.answered_at, _call.c.ended_at)).label("handle"),
-        _present(_call.c.answered_at, _call.c.ended_at).label("handled"),
-        sa.func.sum(SecondsBetween(_call.c.ended_at, _call.c.wrapped_at)).label("acw"),
-        _present(_call.c.ended_at, _call.c.wrapped_at).label("wrapped"),
-        count_if(resolved).label("resolved"),
-        count_if(sa.and_(resolved, _call.c.answered_at.is_not(None), not_again)).label("first_contact"),
-    )
-    frame = scope.frame(hourly, hourly.c.operator, hourly.c.hour)
-    total = {name: sa.func.sum(hourly.c[name]) for name in hourly.c.keys()[2:]}
+    answered = sa.func.count(_call.c.answered_at)
+    first_contact = count_if(sa.and_(resolved, _call.c.answered_at.is_not(None), not_again))
     return (
         sa.select(
             frame.label,
-            total["calls"],
-            total["answered"],
-            total["handle"] / sa.func.nullif(total["handled"], 0),
-            total["acw"] / sa.func.nullif(total["wrapped"], 0),
-            total["resolved"],
-            ratio(total["first_contact"], total["answered"]),
+            sa.func.count(),
+            answered,
+            sa.func.avg(SecondsBetween(_call.c.answered_at, _call.c.ended_at)),
+            sa.func.avg(SecondsBetween(_call.c.ended_at, _call.c.wrapped_at)),
+            count_if(resolved),
+            ratio(first_contact, answered),
         )
         .select_from(frame.source)
         .where(*frame.where)
         .group_by(frame.key)
         .order_by(frame.key)
-    )
-
-
-def _present(*instants: ColumnElement[Any]) -> ColumnElement[Any]:
-    """How many rows hold all of `instants`: those a duration between them is averaged over
-    (counted without working the duration out again)."""
-    return count_if(sa.and_(*(at.is_not(None) for at in instants)))
-
-
-def _hourly(scope: Scope, *totals: ColumnElement[Any]) -> sa.Subquery:
-    """`totals` of the calls rung in the period, per operator and UTC hour (columns `operator`,
-    `hour`, then the totals). The hour's bounds repeat the instant's so SQLite ranges over
-    `ix_call_hourly`."""
-    hour = HourStart(_call.c.rang_at)
-    start, end = scope.period.start, scope.period.end
-    return (
-        sa.select(_call.c.operator, hour.label("hour"), *totals)
-        .where(_call.c.rang_at >= start, _call.c.rang_at < end, hour >= start, hour < end)
-        .group_by(_call.c.operator, hour)
-        .subquery("hourly")
     )
 
 
