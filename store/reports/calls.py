@@ -11,16 +11,7 @@ import sqlalchemy as sa
 
 from store.models import Call
 from store.models.segments import CustomerRfm
-from store.reports.base import (
-    Column,
-    Frame,
-    Kind,
-    PlusDays,
-    Scope,
-    SecondsBetween,
-    count_if,
-    ratio,
-)
+from store.reports.base import Column, Frame, Kind, PlusDays, Scope, SecondsBetween, count_if, ratio
 
 FCR_DAYS = 7
 """A resolved call counts as resolved at first contact unless its customer calls again about the
