@@ -10,7 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import col, select
 
 from store.db import write_session
 from store.models import Call, CallStatus, OfferPresentation, Operator, Role, Ticket
@@ -300,6 +302,51 @@ def test_every_report_matches_the_rows_for_an_admin(
     )
 
 
+def test_first_contact_resolution_follows_calls_moved_and_deleted(
+    engine: Engine, world: dict[str, list[Any]]
+) -> None:
+    """The next-call instants the database keeps for FCR (0019_call_next) follow calls given
+    another customer (or none), reason or instant, a merge's many-row update and deletions: the
+    figures stay those worked out from the rows as they now are."""
+    rng = random.Random(5)
+    calls = {c["call_id"]: c for c in world["calls"]}
+    customers = sorted({c["customer_id"] for c in calls.values() if c["customer_id"] is not None})
+    merged, kept = customers[1], customers[2]
+    with write_session(engine) as session:
+        for call_id in rng.sample(sorted(calls), 40):
+            c = calls[call_id]
+            field = rng.choice(["customer_id", "reason", "rang_at"])
+            c[field] = {
+                "customer_id": rng.choice([*customers, None]),
+                "reason": rng.choice(REASONS),
+                "rang_at": c["rang_at"] + timedelta(hours=rng.randrange(-72, 73)),
+            }[field]
+            row = session.exec(select(Call).where(Call.call_id == call_id)).one()
+            setattr(row, field, c[field])
+        session.flush()
+        session.execute(sa.update(Call).where(col(Call.customer_id) == merged).values(customer_id=kept))
+        for c in calls.values():
+            c["customer_id"] = kept if c["customer_id"] == merged else c["customer_id"]
+        resolved = next(
+            c
+            for c in sorted(calls.values(), key=lambda c: c["call_id"])
+            if c["outcome"] == "resolved" and _in_period(c["rang_at"]) and c["customer_id"] is not None
+        )
+        after = [  # the calls after it on its customer and reason: deleted, so none follows it any more
+            c["call_id"]
+            for c in calls.values()
+            if (c["customer_id"], c["reason"]) == (resolved["customer_id"], resolved["reason"])
+            and c["rang_at"] > resolved["rang_at"]
+        ]
+        for call_id in {*rng.sample(sorted(calls), 25), *after}:
+            session.delete(session.exec(select(Call).where(Call.call_id == call_id)).one())
+            del calls[call_id]
+    world["calls"] = list(calls.values())
+    for by in By:
+        result = run_report(Engines.single(engine), ADMIN, "handling", PERIOD, by, now=NOW)
+        _close(result.rows, expected_handling(world, by, lambda _who: True))
+
+
 def test_a_supervisor_sees_only_their_teams_rows(engine: Engine, world: dict[str, list[Any]]) -> None:
     def north(who: str) -> bool:
         return TEAMS.get(who) == "north"
@@ -351,3 +398,15 @@ def test_the_segment_mix_is_the_computed_rfm_segment_and_adds_up(engine: Engine)
         ("ada", NO_CUSTOMER, 1, 25.0),
     ]
     assert [column.key for column in result.report.columns] == ["group", "segment", "calls", "share_pct"]
+
+
+def test_a_report_gives_the_connection_its_own_mapping_back(engine: Engine) -> None:
+    """A report reads a SQLite file memory-mapped (store.reports.REPORT_MMAP_BYTES); the pooled
+    connection it ran on goes back to the pool with the setting it had."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's memory mapping")
+    with engine.connect() as connection:
+        before = connection.exec_driver_sql("PRAGMA mmap_size").scalar_one()
+    run_report(Engines.single(engine), ADMIN, "segments", PERIOD, By.DAY, now=NOW)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA mmap_size").scalar_one() == before

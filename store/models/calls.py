@@ -29,8 +29,8 @@ class Call(SQLModel, table=True):
     lookup) and is unique, so replaying a logged outcome is idempotent."""
 
     __table_args__ = (
-        # The reports read this index alone (0014_reports); first-contact resolution's "same
-        # customer, same reason, soon after" the second.
+        # The reports read this index alone (0014_reports, 0019_call_next); the triggers keeping
+        # `next_rang_at` find a call's neighbours on its customer and reason through the second.
         sa.Index(
             "ix_call_reports",
             "rang_at",
@@ -42,6 +42,7 @@ class Call(SQLModel, table=True):
             "answered_at",
             "ended_at",
             "wrapped_at",
+            "next_rang_at",
         ),
         sa.Index("ix_call_customer_reason_rang", "customer_id", "reason", "rang_at"),
     )
@@ -63,3 +64,6 @@ class Call(SQLModel, table=True):
     outcome: str = text_field(max_length=40, index=True)
     notes: str = Field(default="", max_length=8000)
     campaign_code: str = text_field(max_length=40)
+    next_rang_at: datetime | None = timestamp_field()
+    """When the same customer next called about the same reason (NULL: not yet, or no customer).
+    Database triggers keep it on every write of `call` (0019_call_next): never set it here."""

@@ -11,7 +11,8 @@ CLI, and the screen translates them by key.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +25,11 @@ from store.replica import Engines
 from store.reports import calls, followups, offers
 from store.reports.base import By, Column, Kind, Period, Scope
 from store.timeutil import utcnow
+
+REPORT_MMAP_BYTES = 1 << 30
+"""How much of a SQLite file a report reads through memory mapping (measured at 1M calls: the
+segment mix 1.4 s -> 1.1 s of CPU, the others unchanged; an 8 MB page cache gained as much there
+but slowed the sorts SQLite keeps in it)."""
 
 __all__ = ["REPORTS", "By", "Column", "Kind", "Period", "Report", "ReportResult", "run_report"]
 
@@ -116,12 +122,29 @@ def run_report(
     query = report.query(Scope(period, by, team_scope(actor, Action.READ_REPORTS), now or utcnow()))
 
     def select(engine: Engine) -> list[sa.Row[Any]]:
-        with engine.connect() as connection:
+        with engine.connect() as connection, _mapped(connection):
             return list(connection.execute(query).all())
 
     rows = engines.read(select)
     kinds = [column.kind for column in report.columns]
     return ReportResult(report, period, by, [_plain(row, kinds) for row in rows])
+
+
+@contextmanager
+def _mapped(connection: sa.Connection) -> Iterator[None]:
+    """On SQLite, the file memory-mapped (up to REPORT_MMAP_BYTES) while the report runs, then the
+    connection's own setting again (it goes back to the pool). The segment mix looks up each
+    call's customer in `customerrfm`, 5 MB at 100,000 customers: through the default 2 MB page
+    cache every lookup was a read() of its page again."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = connection.exec_driver_sql("PRAGMA mmap_size").scalar_one()
+    connection.exec_driver_sql(f"PRAGMA mmap_size = {REPORT_MMAP_BYTES}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA mmap_size = {int(before)}")
 
 
 def _plain(row: sa.Row[Any], kinds: list[Kind]) -> tuple[Any, ...]:

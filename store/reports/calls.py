@@ -64,65 +64,30 @@ HANDLING_COLUMNS = (
 
 def handling_query(scope: Scope) -> sa.Select:
     """Handle time (answered..ended), after-call work (ended..wrapped) and first-contact
-    resolution: answered calls resolved with no repeat call on the same reason within FCR_DAYS."""
+    resolution: answered calls resolved with no repeat call on the same reason within FCR_DAYS.
+    A call's next one on its customer and reason is `next_rang_at`, kept by the database
+    (0019_call_next), so this is one pass over `ix_call_reports`: no probe for a later call per
+    resolved call (a million probes took SQLite about a second)."""
     frame = _framed(scope)
     resolved = _call.c.outcome == "resolved"
-    calls = (
+    next_call = _call.c.next_rang_at
+    not_again = sa.or_(next_call.is_(None), next_call > PlusDays(_call.c.rang_at, FCR_DAYS))
+    answered = sa.func.count(_call.c.answered_at)
+    first_contact = count_if(sa.and_(resolved, _call.c.answered_at.is_not(None), not_again))
+    return (
         sa.select(
             frame.label,
-            frame.key.label("key"),
-            sa.func.count().label("calls"),
-            sa.func.count(_call.c.answered_at).label("answered"),
-            sa.func.avg(SecondsBetween(_call.c.answered_at, _call.c.ended_at)).label("handle"),
-            sa.func.avg(SecondsBetween(_call.c.ended_at, _call.c.wrapped_at)).label("acw"),
-            count_if(resolved).label("resolved"),
-            count_if(sa.and_(resolved, _call.c.answered_at.is_not(None))).label("resolved_answered"),
+            sa.func.count(),
+            answered,
+            sa.func.avg(SecondsBetween(_call.c.answered_at, _call.c.ended_at)),
+            sa.func.avg(SecondsBetween(_call.c.ended_at, _call.c.wrapped_at)),
+            count_if(resolved),
+            ratio(first_contact, answered),
         )
         .select_from(frame.source)
         .where(*frame.where)
         .group_by(frame.key)
-        .subquery("calls")
-    )
-    repeated = _repeated(scope)
-    first_contact = calls.c.resolved_answered - sa.func.coalesce(repeated.c.repeated, 0)
-    return (
-        sa.select(
-            calls.c.group,
-            calls.c.calls,
-            calls.c.answered,
-            calls.c.handle,
-            calls.c.acw,
-            calls.c.resolved,
-            ratio(first_contact, calls.c.answered),
-        )
-        .select_from(calls.outerjoin(repeated, repeated.c.key == calls.c.key))
-        .order_by(calls.c.key)
-    )
-
-
-def _repeated(scope: Scope) -> sa.Subquery:
-    """Per group, the answered, resolved calls whose customer called again about the same reason
-    within FCR_DAYS after. Counted apart and subtracted: as a WHERE EXISTS PostgreSQL runs it as
-    one hashed semi-join, where an EXISTS per call in the select list was an index probe for each
-    of a million calls; SQLite probes `ix_call_customer_reason_rang` once per resolved call."""
-    first, again = _call.alias("first"), _call.alias("again")
-    frame = scope.frame(first, first.c.operator, first.c.rang_at)
-    later = (
-        sa.select(again.c.id)
-        .where(
-            again.c.customer_id == first.c.customer_id,
-            again.c.reason == first.c.reason,
-            again.c.rang_at > first.c.rang_at,
-            again.c.rang_at <= PlusDays(first.c.rang_at, FCR_DAYS),
-        )
-        .exists()
-    )
-    return (
-        sa.select(frame.key.label("key"), sa.func.count().label("repeated"))
-        .select_from(frame.source)
-        .where(*frame.where, first.c.outcome == "resolved", first.c.answered_at.is_not(None), later)
-        .group_by(frame.key)
-        .subquery("repeated")
+        .order_by(frame.key)
     )
 
 
