@@ -286,3 +286,30 @@ def test_a_segment_title_with_escape_sequences_is_kept_plain_text(tmp_path: Path
         assert "segment[0].title" in str(error)  # nothing left once cleaned
         return
     assert spec.title and not any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in spec.title)
+
+
+def test_a_rule_without_a_sql_form_is_decided_on_the_facts_in_the_same_refresh(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Regression guard: the database decides the rules it can (store/segments/rule_sql.py); a
+    rule with another check (tenure) must still be decided, on the customers' facts and their
+    new RFM segment. You should see both kinds filled, by a full and an incremental refresh."""
+    customers, products = _base(engine)
+    path = tmp_path / "segments.toml"
+    path.write_text(
+        '[[segment]]\nname = "mortgage"\ntitle = "M"\nrule = { holds_category = "mortgage" }\n'
+        '[[segment]]\nname = "new_mortgage"\ntitle = "N"\n'
+        'rule = { all = [{ holds_category = "mortgage" }, { tenure_years = { max = 5 } }] }\n'
+        '[[segment]]\nname = "new_rfm"\ntitle = "R"\n'
+        'rule = { all = [{ in_segment = "new" }, { tenure_years = { max = 5 } }] }\n'
+    )
+    ids = [c.id for c in customers]
+    refresh_segments(engine, today=TODAY, segments_file=path)
+    assert _members(engine) == {
+        "mortgage": {ids[2], ids[3]},
+        "new_mortgage": {ids[2], ids[3]},
+        "new_rfm": set(ids[:2]),
+    }
+    _hold(engine, customers[0], products["MTG"], days_ago=0)
+    assert not refresh_segments(engine, today=TODAY, segments_file=path).full
+    assert _members(engine)["new_mortgage"] == {ids[0], ids[2], ids[3]}

@@ -4,8 +4,8 @@
 cannot afford a round of queries per customer, so this reads the same facts for many ids at once.
 Past offer answers and holding references are left out: no segment rule reads the answers, and
 a segment stores who is in it, never the why that would quote a reference (cleaning millions of
-them was most of a full refresh). The holdings are read once (`read_holdings`): the refresh
-takes each customer's purchases for RFM from the same rows.
+them was most of a full refresh). Only the segments whose rules have no SQL form
+(store/segments/rule_sql.py) are decided on these facts.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,20 +41,9 @@ second pass over the chunk's holdings joined to the warranties."""
 
 
 @dataclass
-class Purchases:
-    """What RFM reads of one customer: every holding ever opened, closed ones included."""
-
-    last: date | None = None
-    count: int = 0
-    monetary: Decimal = Decimal(0)
-    """What they paid (`price_paid`), else the balance held, summed."""
-
-
-@dataclass
 class HoldingRows:
-    """The holdings of a chunk of customers, as the refresh and the facts need them."""
+    """The holdings of a chunk of customers, as the facts need them."""
 
-    purchases: dict[int, Purchases] = field(default_factory=dict)
     held: dict[int, list[HeldItem]] = field(default_factory=lambda: defaultdict(list))
     closed: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
 
@@ -102,17 +90,8 @@ def read_holdings(connection: sa.Connection, ids: Sequence[int], *, whole_range:
         .order_by(_holding.customer_id, _holding.id),
         key,
     )
-    bought, held, closed = found.purchases, found.held, found.closed
+    held, closed = found.held, found.closed
     for customer_id, product_id, status, opened_on, balance, price_paid, warranty_ends_on in rows:
-        purchases = bought.get(customer_id)
-        if purchases is None:
-            purchases = bought[customer_id] = Purchases()
-        purchases.count += 1
-        worth = price_paid if price_paid is not None else balance
-        if worth is not None:
-            purchases.monetary += worth
-        if opened_on is not None and (purchases.last is None or opened_on > purchases.last):
-            purchases.last = opened_on
         code, name, category = products[product_id]
         if status == _CLOSED:
             closed[customer_id].add(category)

@@ -12,7 +12,6 @@ publish no change events).
 from __future__ import annotations
 
 import json
-from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -29,9 +28,11 @@ from store.models.data import ImportRun, ImportStatus
 from store.models.events import ChangeEventRecord
 from store.models.segments import CustomerRfm, SegmentMember, SegmentRun
 from store.segments.bulk_facts import load_many, of_customers, read_holdings
-from store.segments.rfm import RFM_SEGMENTS, Breakpoints, rfm_segment, score_higher, score_lower
+from store.segments.rfm import COLUMNS as RFM_COLUMNS
+from store.segments.rfm import RFM_SEGMENTS, Breakpoints, histograms, scored
+from store.segments.rule_sql import Condition, condition
 from store.segments.rules import BUILT_IN, SegmentSpec, read_segments
-from store.timeutil import date_of, utcnow
+from store.timeutil import utcnow
 
 CHUNK = 2_000
 Progress = Callable[[int, int], None]
@@ -40,13 +41,6 @@ _customer, _holding, _ticket = table_of(Customer).c, table_of(Holding).c, table_
 _rfm, _member, _run = table_of(CustomerRfm).c, table_of(SegmentMember).c, table_of(SegmentRun)
 _event = table_of(ChangeEventRecord).c
 _import = table_of(ImportRun).c
-_MONEY = sa.func.sum(sa.func.coalesce(_holding.price_paid, _holding.balance, 0))
-_RAW = sa.select(
-    _holding.customer_id,
-    sa.func.max(_holding.opened_on).label("last"),
-    sa.func.count().label("frequency"),
-    _MONEY.label("monetary"),
-)
 
 
 @dataclass(frozen=True)
@@ -75,7 +69,7 @@ def refresh_segments(
     progress: Progress | None = None,
 ) -> RefreshResult:
     """Recompute; incremental when a run for the same `today` finished before and `full` is not asked."""
-    specs = read_segments(segments_file)
+    plan = _Plan.of(read_segments(segments_file), today)
     started = utcnow()
     with engine.connect() as connection:
         last = _last_run(connection)
@@ -83,7 +77,7 @@ def refresh_segments(
         max_customer = connection.scalar(sa.select(sa.func.max(_customer.id))) or 0
         full = full or last is None or last.as_of != today or _imported_since(connection, last)
         if full:
-            breakpoints = _base_breakpoints(connection, today)
+            breakpoints = histograms(connection, today)
             ids: Sequence[int] | None = None
             total = connection.scalar(sa.select(sa.func.count()).select_from(table_of(Customer))) or 0
         else:
@@ -94,13 +88,13 @@ def refresh_segments(
     done = 0
     for chunk in _chunks(engine, ids):
         with write_session(engine) as session:
-            _rewrite(session.connection(), chunk, breakpoints, specs, today, whole_range=ids is None)
+            _rewrite(session.connection(), chunk, breakpoints, plan, today, whole_range=ids is None)
         done += len(chunk)
         if progress:
             progress(done, total)
     with write_session(engine) as session:
         if full:
-            names = [spec.name for spec in specs]
+            names = [name for name, _ in plan.in_sql] + [spec.name for spec in plan.in_python]
             session.execute(sa.delete(table_of(SegmentMember)).where(_member.segment.not_in(names)))
         session.execute(
             sa.insert(_run).values(
@@ -142,21 +136,6 @@ def _last_run(connection: Connection) -> SegmentRun | None:
         sa.select(_run).where(_run.c.finished_at.is_not(None)).order_by(_run.c.id.desc()).limit(1)
     ).first()
     return SegmentRun(**row._mapping) if row else None
-
-
-def _base_breakpoints(connection: Connection, today: date) -> Breakpoints:
-    """Quintile cut points over every customer with a holding, streamed into compact arrays."""
-    recency, frequency, monetary = array("d"), array("d"), array("d")
-    rows = connection.execution_options(stream_results=True, yield_per=20_000).execute(
-        _RAW.group_by(_holding.customer_id)
-    )
-    for partition in rows.partitions():  # a list of rows at a time: no per-row fetch
-        for _customer_id, latest, count, money in partition:
-            if latest is not None:
-                recency.append((today - date_of(latest)).days)
-            frequency.append(count)
-            monetary.append(float(money or 0))
-    return Breakpoints.of(recency, frequency, monetary)
 
 
 def _imported_since(connection: Connection, last: SegmentRun) -> bool:
@@ -221,49 +200,71 @@ def _chunks(engine: Engine, ids: Sequence[int] | None) -> Iterator[list[int]]:
         after = chunk[-1]
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """How each segment is decided: by the database (its rule has a SQL form) or in Python."""
+
+    in_sql: tuple[tuple[str, Condition], ...]
+    in_python: tuple[SegmentSpec, ...]
+
+    @classmethod
+    def of(cls, specs: Sequence[SegmentSpec], today: date) -> _Plan:
+        conditions = [(spec, condition(spec.source, today)) for spec in specs]
+        return cls(
+            tuple((spec.name, where) for spec, where in conditions if where is not None),
+            tuple(spec for spec, where in conditions if where is None),
+        )
+
+
 def _rewrite(
     connection: Connection,
     ids: list[int],
     cuts: Breakpoints,
-    specs: Sequence[SegmentSpec],
+    plan: _Plan,
     today: date,
     *,
     whole_range: bool,
 ) -> None:
-    """Replace the RFM rows and rule memberships of `ids` with freshly computed ones."""
+    """Replace the RFM rows and rule memberships of `ids` with freshly computed ones: the scores
+    first, as `in_segment` reads them."""
     key = {"ids": ids} if not whole_range else {}
-    now = utcnow()
-    holdings = read_holdings(connection, ids, whole_range=whole_range)
-    rows, segments = [], {}
-    for customer_id, bought in holdings.purchases.items():
-        r = score_lower((today - bought.last).days, cuts.recency_days) if bought.last else 1
-        f = score_higher(bought.count, cuts.frequency)
-        m = score_higher(float(bought.monetary), cuts.monetary)
-        segments[customer_id] = rfm_segment(r, f)
-        rows.append(
-            {
-                "customer_id": customer_id,
-                "last_purchase_on": bought.last,
-                "frequency": bought.count,
-                "monetary": bought.monetary,
-                "r": r,
-                "f": f,
-                "m": m,
-                "rfm_segment": segments[customer_id],
-                "refreshed_at": now,
-            }
-        )
-    members = [
-        {"segment": spec.name, "customer_id": facts.customer_id}
-        for facts in load_many(connection, ids, holdings, segments, whole_range=whole_range)
-        for spec in specs
-        if spec.rule(facts, today, explain=False).ok
-    ]
     connection.execute(
         sa.delete(table_of(CustomerRfm)).where(of_customers(_rfm.customer_id, ids, whole_range)), key
     )
+    scores = scored(of_customers(_holding.customer_id, ids, whole_range), cuts, today, utcnow())
+    connection.execute(sa.insert(table_of(CustomerRfm)).from_select(RFM_COLUMNS, scores), key)
     connection.execute(
         sa.delete(table_of(SegmentMember)).where(of_customers(_member.customer_id, ids, whole_range)), key
     )
-    insert_rows(connection, table_of(CustomerRfm), rows)
-    insert_rows(connection, table_of(SegmentMember), members)
+    for name, where in plan.in_sql:
+        members = sa.select(sa.literal(name), _customer.id).where(
+            of_customers(_customer.id, ids, whole_range), where
+        )
+        connection.execute(
+            sa.insert(table_of(SegmentMember)).from_select(["segment", "customer_id"], members), key
+        )
+    if plan.in_python:
+        insert_rows(
+            connection, table_of(SegmentMember), _python_members(connection, ids, plan, today, whole_range)
+        )
+
+
+def _python_members(
+    connection: Connection, ids: list[int], plan: _Plan, today: date, whole_range: bool
+) -> list[dict[str, object]]:
+    """The members of the segments whose rules need the customers' facts in Python."""
+    rfm_segments = dict(
+        connection.execute(
+            sa.select(_rfm.customer_id, _rfm.rfm_segment).where(
+                of_customers(_rfm.customer_id, ids, whole_range)
+            ),
+            {"ids": ids} if not whole_range else {},
+        ).all()
+    )
+    holdings = read_holdings(connection, ids, whole_range=whole_range)
+    return [
+        {"segment": spec.name, "customer_id": facts.customer_id}
+        for facts in load_many(connection, ids, holdings, rfm_segments, whole_range=whole_range)
+        for spec in plan.in_python
+        if spec.rule(facts, today, explain=False).ok
+    ]

@@ -1,0 +1,113 @@
+"""Segment rules as SQL conditions on the customer row, for the checks that have one.
+
+A full refresh runs every rule on every customer: building each one's facts in Python and
+deciding there was most of its time. A rule made only of the checks below is decided by the
+database instead, as an `INSERT ... SELECT` of the members; any other check (age, tenure, a loan
+nearly paid off, churn risk) leaves its segment to the Python rules (store/offers/rules.py, the
+language's owner). Each condition reads exactly what that check reads of the facts
+(store/segments/bulk_facts.py): held means not closed, a holding's warranty ends on the latest of
+its warranties, open tickets are open or pending. tests/test_segment_rule_sql.py holds every one
+to the Python check on the same customers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from store.models import Customer, Holding, HoldingStatus, Product, Ticket, TicketStatus, Warranty
+from store.models.base import table_of
+from store.models.segments import CustomerRfm
+from store.offers import rule_args as ra
+
+_customer, _holding, _product = table_of(Customer).c, table_of(Holding).c, table_of(Product).c
+_warranty, _ticket, _rfm = table_of(Warranty).c, table_of(Ticket).c, table_of(CustomerRfm).c
+_CLOSED = HoldingStatus.CLOSED.value
+_OPEN = [TicketStatus.OPEN.value, TicketStatus.PENDING.value]
+Condition = sa.ColumnElement[bool]
+
+
+def condition(raw: Any, today: date) -> Condition | None:
+    """`raw` (a rule table, already checked by `parse_rule`) as a condition on `customer` for
+    `today`, or None when one of its checks has no SQL form. Never NULL, so `not` is exact."""
+    ((kind, arg),) = raw.items()
+    if kind in ("all", "any", "not"):
+        found = [condition(item, today) for item in (arg if kind != "not" else [arg])]
+        children = [child for child in found if child is not None]
+        if len(children) < len(found):
+            return None
+        if kind == "not":
+            return sa.not_(children[0])
+        return (sa.and_ if kind == "all" else sa.or_)(*children)
+    leaf = _LEAVES.get(kind)
+    return leaf(arg, kind, today) if leaf else None
+
+
+def _holding_where(*conditions: Any, closed: bool = False) -> Condition:
+    """The customer has a holding, held (not closed) or closed, meeting `conditions`."""
+    status = _holding.status == _CLOSED if closed else _holding.status != _CLOSED
+    return sa.exists().where(_holding.customer_id == _customer.id, status, *conditions)
+
+
+def _products_where(*conditions: Any) -> Condition:
+    return _holding.product_id.in_(sa.select(_product.id).where(*conditions))
+
+
+def _holds(arg: Any, _path: str, _today: date) -> Condition:
+    return _holding_where(_products_where(_product.code == arg))
+
+
+def _holds_category(arg: Any, path: str, _today: date) -> Condition:
+    return _holding_where(_products_where(_product.category == ra.category(arg, path)))
+
+
+def _closed_category(arg: Any, path: str, _today: date) -> Condition:
+    return _holding_where(_products_where(_product.category == ra.category(arg, path)), closed=True)
+
+
+def _warranty_expiring(arg: Any, path: str, today: date) -> Condition:
+    ends = sa.select(sa.func.max(_warranty.ends_on)).where(_warranty.holding_id == _holding.id)
+    return _holding_where(ends.scalar_subquery().between(today, today + timedelta(days=ra.days(arg, path))))
+
+
+def _choice(column: sa.ColumnElement[str]) -> Callable[[Any, str, date], Condition]:
+    return lambda arg, path, _today: column.in_(sorted(ra.names(arg, path)))
+
+
+def _within(value: sa.ColumnElement[Any], arg: Any, path: str) -> Condition:
+    low, high = ra.bounds_of(arg, path)  # at least one of them
+    return sa.and_(
+        *([value >= low] if low is not None else []), *([value <= high] if high is not None else [])
+    )
+
+
+def _points(arg: Any, path: str, _today: date) -> Condition:
+    return _within(_customer.loyalty_points, arg, path)
+
+
+def _open_tickets(arg: Any, path: str, _today: date) -> Condition:
+    count = sa.select(sa.func.count()).where(_ticket.customer_id == _customer.id, _ticket.status.in_(_OPEN))
+    return _within(count.scalar_subquery(), arg, path)
+
+
+def _in_segment(arg: Any, path: str, _today: date) -> Condition:
+    """The customer's RFM segment: the refresh writes a chunk's scores before its members."""
+    return sa.exists().where(
+        _rfm.customer_id == _customer.id, _rfm.rfm_segment.in_(sorted(ra.names(arg, path)))
+    )
+
+
+_LEAVES: dict[str, Callable[[Any, str, date], Condition]] = {
+    "holds": _holds,
+    "holds_category": _holds_category,
+    "closed_category": _closed_category,
+    "warranty_expires_within_days": _warranty_expiring,
+    "segment": _choice(_customer.segment),
+    "loyalty_tier": _choice(_customer.loyalty_tier),
+    "loyalty_points": _points,
+    "open_tickets": _open_tickets,
+    "in_segment": _in_segment,
+}
