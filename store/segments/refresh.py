@@ -14,8 +14,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -27,10 +28,10 @@ from store.models.base import table_of
 from store.models.data import ImportRun, ImportStatus
 from store.models.events import ChangeEventRecord
 from store.models.segments import CustomerRfm, SegmentMember, SegmentRun
-from store.segments.bulk_facts import load_many, of_customers, read_holdings
+from store.segments.bulk_facts import key_of, load_many, of_customers, read_holdings
 from store.segments.rfm import COLUMNS as RFM_COLUMNS
 from store.segments.rfm import RFM_SEGMENTS, Breakpoints, histograms, scored
-from store.segments.rule_sql import Condition, condition
+from store.segments.rule_sql import condition
 from store.segments.rules import BUILT_IN, SegmentSpec, read_segments
 from store.timeutil import utcnow
 
@@ -69,7 +70,7 @@ def refresh_segments(
     progress: Progress | None = None,
 ) -> RefreshResult:
     """Recompute; incremental when a run for the same `today` finished before and `full` is not asked."""
-    plan = _Plan.of(read_segments(segments_file), today)
+    specs = read_segments(segments_file)
     started = utcnow()
     with engine.connect() as connection:
         last = _last_run(connection)
@@ -85,16 +86,17 @@ def refresh_segments(
             breakpoints = Breakpoints.from_json(json.loads(last.breakpoints))
             ids = sorted(_changed_since(connection, last))
             total = len(ids)
+    rewrite = _Rewrite.of(specs, breakpoints, today, started, whole_range=ids is None)
     done = 0
     for chunk in _chunks(engine, ids):
         with write_session(engine) as session:
-            _rewrite(session.connection(), chunk, breakpoints, plan, today, whole_range=ids is None)
+            rewrite(session.connection(), chunk)
         done += len(chunk)
         if progress:
             progress(done, total)
     with write_session(engine) as session:
         if full:
-            names = [name for name, _ in plan.in_sql] + [spec.name for spec in plan.in_python]
+            names = [spec.name for spec in specs]
             session.execute(sa.delete(table_of(SegmentMember)).where(_member.segment.not_in(names)))
         session.execute(
             sa.insert(_run).values(
@@ -201,70 +203,61 @@ def _chunks(engine: Engine, ids: Sequence[int] | None) -> Iterator[list[int]]:
 
 
 @dataclass(frozen=True)
-class _Plan:
-    """How each segment is decided: by the database (its rule has a SQL form) or in Python."""
+class _Rewrite:
+    """What replaces a chunk's RFM rows and rule memberships, built once for a whole refresh: the
+    statements, the scores first (`in_segment` reads them), then the members of every segment
+    whose rule has a SQL form; the other segments are decided on the facts in Python."""
 
-    in_sql: tuple[tuple[str, Condition], ...]
+    statements: tuple[sa.Executable, ...]
     in_python: tuple[SegmentSpec, ...]
+    today: date
+    whole_range: bool
 
     @classmethod
-    def of(cls, specs: Sequence[SegmentSpec], today: date) -> _Plan:
-        conditions = [(spec, condition(spec.source, today)) for spec in specs]
-        return cls(
-            tuple((spec.name, where) for spec, where in conditions if where is not None),
-            tuple(spec for spec, where in conditions if where is None),
+    def of(
+        cls, specs: Sequence[SegmentSpec], cuts: Breakpoints, today: date, now: datetime, *, whole_range: bool
+    ) -> _Rewrite:
+        members, in_python = [], []
+        for spec in specs:
+            where = condition(spec.source, today)
+            if where is None:
+                in_python.append(spec)
+                continue
+            chosen = sa.select(sa.literal(spec.name), _customer.id).where(
+                of_customers(_customer.id, whole_range), where
+            )
+            members.append(sa.insert(table_of(SegmentMember)).from_select(["segment", "customer_id"], chosen))
+        rows = scored(of_customers(_holding.customer_id, whole_range), cuts, today, now)
+        statements = (
+            sa.delete(table_of(CustomerRfm)).where(of_customers(_rfm.customer_id, whole_range)),
+            sa.insert(table_of(CustomerRfm)).from_select(RFM_COLUMNS, rows),
+            sa.delete(table_of(SegmentMember)).where(of_customers(_member.customer_id, whole_range)),
+            *members,
         )
+        return cls(statements, tuple(in_python), today, whole_range)
 
+    def __call__(self, connection: Connection, ids: list[int]) -> None:
+        key = key_of(ids, self.whole_range)
+        for statement in self.statements:
+            connection.execute(statement, key)
+        if self.in_python:
+            insert_rows(connection, table_of(SegmentMember), self._python_members(connection, ids, key))
 
-def _rewrite(
-    connection: Connection,
-    ids: list[int],
-    cuts: Breakpoints,
-    plan: _Plan,
-    today: date,
-    *,
-    whole_range: bool,
-) -> None:
-    """Replace the RFM rows and rule memberships of `ids` with freshly computed ones: the scores
-    first, as `in_segment` reads them."""
-    key = {"ids": ids} if not whole_range else {}
-    connection.execute(
-        sa.delete(table_of(CustomerRfm)).where(of_customers(_rfm.customer_id, ids, whole_range)), key
-    )
-    scores = scored(of_customers(_holding.customer_id, ids, whole_range), cuts, today, utcnow())
-    connection.execute(sa.insert(table_of(CustomerRfm)).from_select(RFM_COLUMNS, scores), key)
-    connection.execute(
-        sa.delete(table_of(SegmentMember)).where(of_customers(_member.customer_id, ids, whole_range)), key
-    )
-    for name, where in plan.in_sql:
-        members = sa.select(sa.literal(name), _customer.id).where(
-            of_customers(_customer.id, ids, whole_range), where
+    def _python_members(
+        self, connection: Connection, ids: list[int], key: dict[str, Any]
+    ) -> list[dict[str, object]]:
+        rfm_segments = dict(
+            connection.execute(
+                sa.select(_rfm.customer_id, _rfm.rfm_segment).where(
+                    of_customers(_rfm.customer_id, self.whole_range)
+                ),
+                key,
+            ).all()
         )
-        connection.execute(
-            sa.insert(table_of(SegmentMember)).from_select(["segment", "customer_id"], members), key
-        )
-    if plan.in_python:
-        insert_rows(
-            connection, table_of(SegmentMember), _python_members(connection, ids, plan, today, whole_range)
-        )
-
-
-def _python_members(
-    connection: Connection, ids: list[int], plan: _Plan, today: date, whole_range: bool
-) -> list[dict[str, object]]:
-    """The members of the segments whose rules need the customers' facts in Python."""
-    rfm_segments = dict(
-        connection.execute(
-            sa.select(_rfm.customer_id, _rfm.rfm_segment).where(
-                of_customers(_rfm.customer_id, ids, whole_range)
-            ),
-            {"ids": ids} if not whole_range else {},
-        ).all()
-    )
-    holdings = read_holdings(connection, ids, whole_range=whole_range)
-    return [
-        {"segment": spec.name, "customer_id": facts.customer_id}
-        for facts in load_many(connection, ids, holdings, rfm_segments, whole_range=whole_range)
-        for spec in plan.in_python
-        if spec.rule(facts, today, explain=False).ok
-    ]
+        holdings = read_holdings(connection, ids, whole_range=self.whole_range)
+        return [
+            {"segment": spec.name, "customer_id": facts.customer_id}
+            for facts in load_many(connection, ids, holdings, rfm_segments, whole_range=self.whole_range)
+            for spec in self.in_python
+            if spec.rule(facts, self.today, explain=False).ok
+        ]

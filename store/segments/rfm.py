@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -95,8 +95,9 @@ def histograms(connection: sa.Connection, today: date) -> Breakpoints:
     return Breakpoints.of(recency, [(f, n) for _l, f, _m, n in rows], [(float(m), n) for *_, m, n in rows])
 
 
-def scored(where: sa.ColumnElement[bool], cuts: Breakpoints, today: date, now: Any) -> sa.Select[Any]:
-    """The CustomerRfm rows of the customers with a holding among `where`, in column order."""
+def scored(where: sa.ColumnElement[bool], cuts: Breakpoints, today: date, now: datetime) -> sa.Select[Any]:
+    """The CustomerRfm rows of the customers with a holding among `where`, in column order,
+    refreshed `now`."""
     base = facts(where)
     r = sa.case(
         (base.c.last.is_(None), 1), else_=5 - _above(_days_over(base.c.last, cuts.recency_days, today))
