@@ -1,7 +1,9 @@
 """`refresh_segments`: recompute RFM scores and rule segments, for the whole base or what changed.
 
 A full refresh computes the quintile cut points on the whole base, then rewrites every customer
-in chunks, each chunk its own short write transaction (operators keep saving while it runs). A
+in chunks, each chunk its own short write transaction (operators keep saving while it runs):
+INSERT ... SELECTs of its RFM rows and of the members of each segment whose rule has a SQL form
+(`_Rewrite`), the facts read into Python only for the other segments. A
 refresh later the same day is incremental: only customers added or changed since the last run
 (their row, a change event `customer:<id>`, a ticket, a holding opened or closed since that
 day), scored against the last full run's cut points. A new day is a full run again: recency and
@@ -22,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from store.bulk import insert_rows
-from store.db import write_session
+from store.db import upsert, write_session
 from store.models import Customer, Holding, Ticket
 from store.models.base import table_of
 from store.models.data import ImportRun, ImportStatus
@@ -31,7 +33,7 @@ from store.models.segments import CustomerRfm, SegmentMember, SegmentRun
 from store.segments.bulk_facts import key_of, load_many, of_customers, read_holdings
 from store.segments.rfm import COLUMNS as RFM_COLUMNS
 from store.segments.rfm import RFM_SEGMENTS, Breakpoints, histograms, scored
-from store.segments.rule_sql import condition
+from store.segments.rule_sql import Condition, condition
 from store.segments.rules import BUILT_IN, SegmentSpec, read_segments
 from store.timeutil import utcnow
 
@@ -86,7 +88,7 @@ def refresh_segments(
             breakpoints = Breakpoints.from_json(json.loads(last.breakpoints))
             ids = sorted(_changed_since(connection, last))
             total = len(ids)
-    rewrite = _Rewrite.of(specs, breakpoints, today, started, whole_range=ids is None)
+    rewrite = _Rewrite.of(engine.dialect, specs, breakpoints, today, started, whole_range=ids is None)
     done = 0
     for chunk in _chunks(engine, ids):
         with write_session(engine) as session:
@@ -180,6 +182,24 @@ def _changed_since(connection: Connection, last: SegmentRun) -> set[int]:
     return changed
 
 
+def _members_of(
+    dialect: sa.Dialect, segment: str, where: Condition, whole_range: bool
+) -> list[sa.Executable]:
+    """Out of `segment`, the chunk's members no longer `where`; into it, those now `where`."""
+    still = sa.select(_customer.id).where(_customer.id == _member.customer_id, where)
+    chosen = sa.select(sa.literal(segment), _customer.id).where(
+        of_customers(_customer.id, whole_range), where
+    )
+    return [
+        sa.delete(table_of(SegmentMember)).where(
+            _member.segment == segment, of_customers(_member.customer_id, whole_range), ~sa.exists(still)
+        ),
+        upsert(dialect, table_of(SegmentMember))
+        .from_select(["segment", "customer_id"], chosen)
+        .on_conflict_do_nothing(index_elements=["segment", "customer_id"]),
+    ]
+
+
 def _chunks(engine: Engine, ids: Sequence[int] | None) -> Iterator[list[int]]:
     """The given ids in chunks; with None, every customer id, read a chunk at a time by id range."""
     if ids is not None:
@@ -204,9 +224,11 @@ def _chunks(engine: Engine, ids: Sequence[int] | None) -> Iterator[list[int]]:
 
 @dataclass(frozen=True)
 class _Rewrite:
-    """What replaces a chunk's RFM rows and rule memberships, built once for a whole refresh: the
-    statements, the scores first (`in_segment` reads them), then the members of every segment
-    whose rule has a SQL form; the other segments are decided on the facts in Python."""
+    """What brings a chunk's RFM rows and rule memberships up to date, built once for a whole
+    refresh: the scores first (`in_segment` reads them), then the members of every segment whose
+    rule has a SQL form; the other segments are decided on the facts in Python. Rows that stay
+    as they were are not written: most scores and memberships are the same from one day to the
+    next, and a write costs its indexes, its foreign key check and (PostgreSQL) a new row version."""
 
     statements: tuple[sa.Executable, ...]
     in_python: tuple[SegmentSpec, ...]
@@ -215,23 +237,43 @@ class _Rewrite:
 
     @classmethod
     def of(
-        cls, specs: Sequence[SegmentSpec], cuts: Breakpoints, today: date, now: datetime, *, whole_range: bool
+        cls,
+        dialect: sa.Dialect,
+        specs: Sequence[SegmentSpec],
+        cuts: Breakpoints,
+        today: date,
+        now: datetime,
+        *,
+        whole_range: bool,
     ) -> _Rewrite:
-        members, in_python = [], []
+        members: list[sa.Executable] = []
+        in_python = []
         for spec in specs:
             where = condition(spec.source, today)
             if where is None:
                 in_python.append(spec)
-                continue
-            chosen = sa.select(sa.literal(spec.name), _customer.id).where(
-                of_customers(_customer.id, whole_range), where
+            else:
+                members += _members_of(dialect, spec.name, where, whole_range)
+        if in_python:
+            members.append(
+                sa.delete(table_of(SegmentMember)).where(
+                    of_customers(_member.customer_id, whole_range),
+                    _member.segment.in_([spec.name for spec in in_python]),
+                )
             )
-            members.append(sa.insert(table_of(SegmentMember)).from_select(["segment", "customer_id"], chosen))
-        rows = scored(of_customers(_holding.customer_id, whole_range), cuts, today, now)
+        scores = upsert(dialect, table_of(CustomerRfm)).from_select(
+            RFM_COLUMNS,  # WHERE true: SQLite reads an INSERT ... SELECT's ON after a bare FROM as a join's
+            scored(of_customers(_holding.customer_id, whole_range), cuts, today, now).where(sa.true()),
+        )
+        changed = sa.or_(*(_rfm[name].is_distinct_from(scores.excluded[name]) for name in RFM_COLUMNS[1:-1]))
+        no_holding = ~sa.exists().where(_holding.customer_id == _rfm.customer_id)
         statements = (
-            sa.delete(table_of(CustomerRfm)).where(of_customers(_rfm.customer_id, whole_range)),
-            sa.insert(table_of(CustomerRfm)).from_select(RFM_COLUMNS, rows),
-            sa.delete(table_of(SegmentMember)).where(of_customers(_member.customer_id, whole_range)),
+            sa.delete(table_of(CustomerRfm)).where(of_customers(_rfm.customer_id, whole_range), no_holding),
+            scores.on_conflict_do_update(
+                index_elements=["customer_id"],
+                set_={name: scores.excluded[name] for name in RFM_COLUMNS[1:]},
+                where=changed,
+            ),
             *members,
         )
         return cls(statements, tuple(in_python), today, whole_range)
