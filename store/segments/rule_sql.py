@@ -2,18 +2,20 @@
 
 A full refresh runs every rule on every customer: building each one's facts in Python and
 deciding there was most of its time. A rule made only of the checks below is decided by the
-database instead, as an `INSERT ... SELECT` of the members; any other check (age, tenure, a loan
-nearly paid off, churn risk) leaves its segment to the Python rules (store/offers/rules.py, the
-language's owner). Each condition reads exactly what that check reads of the facts
+database instead, as an `INSERT ... SELECT` of the members; any other check (a loan nearly paid
+off, a recent purchase, churn risk) leaves its segment to the Python rules (store/offers/rules.py,
+the language's owner). Each condition reads exactly what that check reads of the facts
 (store/segments/bulk_facts.py): held means not closed, a holding's warranty ends on the latest of
-its warranties, open tickets are open or pending. tests/test_segment_rule_sql.py holds every one
-to the Python check on the same customers.
+its warranties, open tickets are open or pending, an age or a tenure is `years_between` (turned
+into the days a start must fall on or before). tests/test_segment_rule_sql.py holds every one to
+the Python check on the same customers.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -84,6 +86,37 @@ def _within(value: sa.ColumnElement[Any], arg: Any, path: str) -> Condition:
     )
 
 
+def _years_within(on_or_before: Callable[[date], Condition], arg: Any, path: str, today: date) -> Condition:
+    """Whole years from a start to `today` (`years_between`) within the bounds, as comparisons of
+    the start with the days they begin and end on (`on_or_before(day)`: the start is not later)."""
+    low, high = ra.bounds_of(arg, path)
+    parts = [] if low is None else [_reached(on_or_before, math.ceil(low), today)]
+    return sa.and_(*parts, *([] if high is None else [~_reached(on_or_before, math.floor(high) + 1, today)]))
+
+
+def _reached(on_or_before: Callable[[date], Condition], years: int, today: date) -> Condition:
+    """`years_between(start, today) >= years`: the start on or before that many years back (from a
+    29 February, to the 28th when that year has none)."""
+    year = today.year - years
+    if not 1 <= year <= 9999:
+        return sa.true() if year > 9999 else sa.false()
+    try:
+        return on_or_before(today.replace(year=year))
+    except ValueError:
+        return on_or_before(date(year, 2, 28))
+
+
+def _age(arg: Any, path: str, today: date) -> Condition:
+    birth = _customer.birth_date
+    return sa.and_(birth.is_not(None), _years_within(lambda day: birth <= day, arg, path, today))
+
+
+def _tenure(arg: Any, path: str, today: date) -> Condition:
+    """From the UTC day of `created_at`: on or before a day is up to its last microsecond."""
+    created = _customer.created_at
+    return _years_within(lambda day: created <= datetime.combine(day, time.max, UTC), arg, path, today)
+
+
 def _points(arg: Any, path: str, _today: date) -> Condition:
     return _within(_customer.loyalty_points, arg, path)
 
@@ -107,6 +140,8 @@ _LEAVES: dict[str, Callable[[Any, str, date], Condition]] = {
     "warranty_expires_within_days": _warranty_expiring,
     "segment": _choice(_customer.segment),
     "loyalty_tier": _choice(_customer.loyalty_tier),
+    "age": _age,
+    "tenure_years": _tenure,
     "loyalty_points": _points,
     "open_tickets": _open_tickets,
     "in_segment": _in_segment,
