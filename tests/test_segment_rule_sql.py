@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from store.db import write_session
 from store.models import Customer, Holding, HoldingStatus, ProductCategory, TicketStatus, Warranty
 from store.models.base import table_of
+from store.models.segments import CustomerChurn
 from store.offers.rules import parse_rule
 from store.segments.bulk_facts import load_many, read_holdings
 from store.segments.refresh import refresh_segments
@@ -37,6 +38,10 @@ RULES: list[dict[str, Any]] = [
     {"open_tickets": {"min": 1}},
     {"open_tickets": {"max": 0}},
     {"in_segment": ["new", "at_risk"]},
+    {"recent_purchase": {"days": 200}},
+    {"recent_purchase": {"days": 80, "category": "mortgage"}},
+    {"churn_risk": 0.5},
+    {"not": {"churn_risk": {"min": 0.2, "max": 0.6}}},
     {"age": {"min": 30}},
     {"age": {"min": 29.5, "max": 40}},
     {"not": {"age": {"max": 45.5}}},
@@ -79,13 +84,15 @@ def _base(engine: Engine) -> None:
                 holding = Holding(
                     customer_id=customer.id,
                     product_id=products[code].id,
-                    opened_on=TODAY - timedelta(days=40 * i + n),
+                    opened_on=TODAY - timedelta(days=(37 * i + 11 * n) % 300 - 70),  # some in the future
                     status=HoldingStatus.CLOSED if closed else HoldingStatus.ACTIVE,
                 )
                 session.add(holding)
                 session.flush()
                 ends = [TODAY + timedelta(days=d) for d in ((i % 7) * 10 - 10, (i % 3) * 20)[: 1 + i % 2]]
                 session.add_all(Warranty(holding_id=holding.id, starts_on=TODAY, ends_on=e) for e in ends)
+            if i % 3 != 2:
+                session.add(CustomerChurn(customer_id=customer.id, risk=i % 10 / 10))
         tickets = [[], [TicketStatus.RESOLVED], [TicketStatus.PENDING], list(TicketStatus)][i % 4]
         for status in tickets:
             make_ticket(engine, customer, category="question", status=status)
@@ -124,7 +131,6 @@ def test_a_rule_with_a_check_that_has_no_sql_form_is_left_to_python() -> None:
         condition({"all": [{"holds": "MTG"}, {"not": {"loan_nearly_paid": {"max_ratio": 0.1}}}]}, TODAY)
         is None
     )
-    assert condition({"churn_risk": 0.5}, TODAY) is None
 
 
 def test_an_age_counted_on_29_february_is_the_python_one(engine: Engine) -> None:

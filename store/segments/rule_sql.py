@@ -2,8 +2,8 @@
 
 A full refresh runs every rule on every customer: building each one's facts in Python and
 deciding there was most of its time. A rule made only of the checks below is decided by the
-database instead, as an `INSERT ... SELECT` of the members; any other check (a loan nearly paid
-off, a recent purchase, churn risk) leaves its segment to the Python rules (store/offers/rules.py,
+database instead, as an `INSERT ... SELECT` of the members; the one other check (a loan nearly
+paid off: a ratio of two amounts) leaves its segment to the Python rules (store/offers/rules.py,
 the language's owner). Each condition reads exactly what that check reads of the facts
 (store/segments/bulk_facts.py): held means not closed, a holding's warranty ends on the latest of
 its warranties, open tickets are open or pending, an age or a tenure is `years_between` (turned
@@ -22,11 +22,12 @@ import sqlalchemy as sa
 
 from store.models import Customer, Holding, HoldingStatus, Product, Ticket, TicketStatus, Warranty
 from store.models.base import table_of
-from store.models.segments import CustomerRfm
+from store.models.segments import CustomerChurn, CustomerRfm
 from store.offers import rule_args as ra
 
 _customer, _holding, _product = table_of(Customer).c, table_of(Holding).c, table_of(Product).c
 _warranty, _ticket, _rfm = table_of(Warranty).c, table_of(Ticket).c, table_of(CustomerRfm).c
+_churn = table_of(CustomerChurn).c
 _CLOSED = HoldingStatus.CLOSED.value
 _OPEN = [TicketStatus.OPEN.value, TicketStatus.PENDING.value]
 Condition = sa.ColumnElement[bool]
@@ -79,8 +80,9 @@ def _choice(column: sa.ColumnElement[str]) -> Callable[[Any, str, date], Conditi
     return lambda arg, path, _today: column.in_(sorted(ra.names(arg, path)))
 
 
-def _within(value: sa.ColumnElement[Any], arg: Any, path: str) -> Condition:
-    low, high = ra.bounds_of(arg, path)  # at least one of them
+def _within(value: sa.ColumnElement[Any], bounds: tuple[float | None, float | None]) -> Condition:
+    """`ra.within`: at least one bound is given."""
+    low, high = bounds
     return sa.and_(
         *([value >= low] if low is not None else []), *([value <= high] if high is not None else [])
     )
@@ -118,12 +120,25 @@ def _tenure(arg: Any, path: str, today: date) -> Condition:
 
 
 def _points(arg: Any, path: str, _today: date) -> Condition:
-    return _within(_customer.loyalty_points, arg, path)
+    return _within(_customer.loyalty_points, ra.bounds_of(arg, path))
 
 
 def _open_tickets(arg: Any, path: str, _today: date) -> Condition:
     count = sa.select(sa.func.count()).where(_ticket.customer_id == _customer.id, _ticket.status.in_(_OPEN))
-    return _within(count.scalar_subquery(), arg, path)
+    return _within(count.scalar_subquery(), ra.bounds_of(arg, path))
+
+
+def _recent_purchase(arg: Any, path: str, today: date) -> Condition:
+    days, category = ra.recent_purchase(arg, path)
+    bought = _holding.opened_on.between(today - timedelta(days=days), today)
+    return _holding_where(_products_where(_product.category == category), bought)
+
+
+def _churn_risk(arg: Any, path: str, _today: date) -> Condition:
+    """Not scored yet: never."""
+    return sa.exists().where(
+        _churn.customer_id == _customer.id, _within(_churn.risk, ra.risk_bounds(arg, path))
+    )
 
 
 def _in_segment(arg: Any, path: str, _today: date) -> Condition:
@@ -144,5 +159,7 @@ _LEAVES: dict[str, Callable[[Any, str, date], Condition]] = {
     "tenure_years": _tenure,
     "loyalty_points": _points,
     "open_tickets": _open_tickets,
+    "recent_purchase": _recent_purchase,
     "in_segment": _in_segment,
+    "churn_risk": _churn_risk,
 }
