@@ -90,10 +90,10 @@ def refresh_segments(
             total = len(ids)
     rewrite = _Rewrite.of(engine.dialect, specs, breakpoints, today, started, whole_range=ids is None)
     done = 0
-    for chunk in _chunks(engine, ids):
+    for chunk, count in _chunks(engine, ids):
         with write_session(engine) as session:
             rewrite(session.connection(), chunk)
-        done += len(chunk)
+        done += count
         if progress:
             progress(done, total)
     with write_session(engine) as session:
@@ -200,26 +200,26 @@ def _members_of(
     ]
 
 
-def _chunks(engine: Engine, ids: Sequence[int] | None) -> Iterator[list[int]]:
-    """The given ids in chunks; with None, every customer id, read a chunk at a time by id range."""
+def _chunks(engine: Engine, ids: Sequence[int] | None) -> Iterator[tuple[Sequence[int], int]]:
+    """The given ids in chunks, each with how many customers it holds; with None, every customer
+    by id range: from past the last chunk's end to the CHUNK-th id after it, found by the database
+    (a million ids need not come to Python to be cut into ranges)."""
     if ids is not None:
         for start in range(0, len(ids), CHUNK):
-            yield list(ids[start : start + CHUNK])
+            chunk = ids[start : start + CHUNK]
+            yield chunk, len(chunk)
         return
     after = 0
     while True:
+        next_ids = (
+            sa.select(_customer.id).where(_customer.id > after).order_by(_customer.id).limit(CHUNK).subquery()
+        )
         with engine.connect() as connection:
-            chunk = list(
-                connection.execute(
-                    sa.select(_customer.id).where(_customer.id > after).order_by(_customer.id).limit(CHUNK)
-                )
-                .scalars()
-                .all()  # at once: iterating fetches row by row
-            )
-        if not chunk:
+            upto, count = connection.execute(sa.select(sa.func.max(next_ids.c.id), sa.func.count())).one()
+        if not count:
             return
-        yield chunk
-        after = chunk[-1]
+        yield range(after + 1, upto + 1), count
+        after = upto
 
 
 @dataclass(frozen=True)
@@ -278,7 +278,7 @@ class _Rewrite:
         )
         return cls(statements, tuple(in_python), today, whole_range)
 
-    def __call__(self, connection: Connection, ids: list[int]) -> None:
+    def __call__(self, connection: Connection, ids: Sequence[int]) -> None:
         key = key_of(ids, self.whole_range)
         for statement in self.statements:
             connection.execute(statement, key)
@@ -286,7 +286,7 @@ class _Rewrite:
             insert_rows(connection, table_of(SegmentMember), self._python_members(connection, ids, key))
 
     def _python_members(
-        self, connection: Connection, ids: list[int], key: dict[str, Any]
+        self, connection: Connection, ids: Sequence[int], key: dict[str, Any]
     ) -> list[dict[str, object]]:
         rfm_segments = dict(
             connection.execute(
