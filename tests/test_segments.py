@@ -293,27 +293,36 @@ def test_a_rule_without_a_sql_form_is_decided_on_the_facts_in_the_same_refresh(
     engine: Engine, tmp_path: Path
 ) -> None:
     """Regression guard: the database decides the rules it can (store/segments/rule_sql.py); a
-    rule with another check (tenure) must still be decided, on the customers' facts and their
-    new RFM segment. You should see both kinds filled, by a full and an incremental refresh."""
+    rule with the one other check (a loan nearly paid off) must still be decided, on the
+    customers' facts and their new RFM segment. You should see both kinds filled, by a full and
+    an incremental refresh."""
     customers, products = _base(engine)
     path = tmp_path / "segments.toml"
     path.write_text(
         '[[segment]]\nname = "mortgage"\ntitle = "M"\nrule = { holds_category = "mortgage" }\n'
-        '[[segment]]\nname = "new_mortgage"\ntitle = "N"\n'
-        'rule = { all = [{ holds_category = "mortgage" }, { tenure_years = { max = 5 } }] }\n'
-        '[[segment]]\nname = "new_rfm"\ntitle = "R"\n'
-        'rule = { all = [{ in_segment = "new" }, { tenure_years = { max = 5 } }] }\n'
+        '[[segment]]\nname = "paid_off"\ntitle = "P"\nrule = { loan_nearly_paid = { max_balance = 10 } }\n'
+        '[[segment]]\nname = "new_in_debt"\ntitle = "N"\n'
+        'rule = { all = [{ in_segment = "new" }, { not = { loan_nearly_paid = { max_balance = 10 } } }] }\n'
     )
     ids = [c.id for c in customers]
+    holding = table_of(Holding).c
+    nearly_paid = (
+        sa.update(table_of(Holding)).where(holding.product_id == products["MTG"].id).values(balance=5)
+    )
+    with write_session(engine) as session:
+        session.execute(nearly_paid)
     refresh_segments(engine, today=TODAY, segments_file=path)
     assert _members(engine) == {
         "mortgage": {ids[2], ids[3]},
-        "new_mortgage": {ids[2], ids[3]},
-        "new_rfm": set(ids[:2]),
+        "paid_off": {ids[2], ids[3]},
+        "new_in_debt": set(ids[:2]),
     }
     _hold(engine, customers[0], products["MTG"], days_ago=0)
+    with write_session(engine) as session:
+        session.execute(nearly_paid)
     assert not refresh_segments(engine, today=TODAY, segments_file=path).full
-    assert _members(engine)["new_mortgage"] == {ids[0], ids[2], ids[3]}
+    members = _members(engine)
+    assert members["paid_off"] == {ids[0], ids[2], ids[3]} and members["new_in_debt"] == {ids[1]}
 
 
 def test_a_refresh_updates_changed_scores_and_takes_out_who_no_longer_belongs(engine: Engine) -> None:

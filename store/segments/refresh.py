@@ -262,10 +262,11 @@ class _Rewrite:
                 )
             )
         scores = upsert(dialect, table_of(CustomerRfm)).from_select(
-            RFM_COLUMNS,  # WHERE true: SQLite reads an INSERT ... SELECT's ON after a bare FROM as a join's
+            RFM_COLUMNS,  # WHERE true: after a bare FROM, SQLite would read ON CONFLICT as a join's ON
             scored(of_customers(_holding.customer_id, whole_range), cuts, today, now).where(sa.true()),
         )
-        changed = sa.or_(*(_rfm[name].is_distinct_from(scores.excluded[name]) for name in RFM_COLUMNS[1:-1]))
+        measures = [name for name in RFM_COLUMNS if name not in ("customer_id", "refreshed_at")]
+        changed = sa.or_(*(_rfm[name].is_distinct_from(scores.excluded[name]) for name in measures))
         no_holding = ~sa.exists().where(_holding.customer_id == _rfm.customer_id)
         statements = (
             sa.delete(table_of(CustomerRfm)).where(of_customers(_rfm.customer_id, whole_range), no_holding),
