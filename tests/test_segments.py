@@ -24,6 +24,7 @@ from store.models import (
     Role,
     Warranty,
 )
+from store.models.base import table_of
 from store.models.segments import CustomerRfm, SegmentMember
 from store.policy import Actor
 from store.segments.refresh import refresh_segments, segment_counts
@@ -286,3 +287,77 @@ def test_a_segment_title_with_escape_sequences_is_kept_plain_text(tmp_path: Path
         assert "segment[0].title" in str(error)  # nothing left once cleaned
         return
     assert spec.title and not any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in spec.title)
+
+
+def test_a_rule_without_a_sql_form_is_decided_on_the_facts_in_the_same_refresh(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Regression guard: the database decides the rules it can (store/segments/rule_sql.py); a
+    rule with the one other check (a loan nearly paid off) must still be decided, on the
+    customers' facts and their new RFM segment. You should see both kinds filled, by a full and
+    an incremental refresh."""
+    customers, products = _base(engine)
+    path = tmp_path / "segments.toml"
+    path.write_text(
+        '[[segment]]\nname = "mortgage"\ntitle = "M"\nrule = { holds_category = "mortgage" }\n'
+        '[[segment]]\nname = "paid_off"\ntitle = "P"\nrule = { loan_nearly_paid = { max_balance = 10 } }\n'
+        '[[segment]]\nname = "new_in_debt"\ntitle = "N"\n'
+        'rule = { all = [{ in_segment = "new" }, { not = { loan_nearly_paid = { max_balance = 10 } } }] }\n'
+    )
+    ids = [c.id for c in customers]
+    holding = table_of(Holding).c
+    nearly_paid = (
+        sa.update(table_of(Holding)).where(holding.product_id == products["MTG"].id).values(balance=5)
+    )
+    with write_session(engine) as session:
+        session.execute(nearly_paid)
+    refresh_segments(engine, today=TODAY, segments_file=path)
+    assert _members(engine) == {
+        "mortgage": {ids[2], ids[3]},
+        "paid_off": {ids[2], ids[3]},
+        "new_in_debt": set(ids[:2]),
+    }
+    _hold(engine, customers[0], products["MTG"], days_ago=0)
+    with write_session(engine) as session:
+        session.execute(nearly_paid)
+    assert not refresh_segments(engine, today=TODAY, segments_file=path).full
+    members = _members(engine)
+    assert members["paid_off"] == {ids[0], ids[2], ids[3]} and members["new_in_debt"] == {ids[1]}
+
+
+def test_a_refresh_updates_changed_scores_and_takes_out_who_no_longer_belongs(engine: Engine) -> None:
+    """Regression guard: a refresh writes only the rows that change (upserts, and deletes of who
+    left). You should see a closed mortgage leave its segment, a customer with no holding left
+    lose the RFM row, fewer holdings lower the frequency, and everything as a refresh from empty
+    tables writes it."""
+    customers, _products = _base(engine)
+    refresh_segments(engine, today=TODAY)
+    ids = [c.id for c in customers]
+    holding, product = table_of(Holding).c, table_of(Product).c
+    with write_session(engine) as session:
+        mortgage = sa.select(product.id).where(product.code == "MTG").scalar_subquery()
+        session.execute(
+            sa.update(table_of(Holding))
+            .where(holding.customer_id == ids[2], holding.product_id == mortgage)
+            .values(status=HoldingStatus.CLOSED.value, closed_on=TODAY)
+        )
+        session.execute(sa.delete(table_of(Holding)).where(holding.customer_id == ids[0]))
+        two = sa.select(holding.id).where(holding.customer_id == ids[5]).order_by(holding.id.desc()).limit(2)
+        session.execute(sa.delete(table_of(Holding)).where(holding.id.in_(two)))
+    refresh_segments(engine, today=TODAY, full=True)
+    updated, members = _rfm_rows(engine), _members(engine)
+    assert ids[0] not in updated and updated[ids[5]][1] == 4
+    assert members == {"warranty_expiring_30_days": {ids[1]}, "lapsed_card_holders": {ids[4]}}
+    with write_session(engine) as session:
+        session.execute(sa.delete(table_of(CustomerRfm)))
+        session.execute(sa.delete(table_of(SegmentMember)))
+    refresh_segments(engine, today=TODAY, full=True)
+    assert (_rfm_rows(engine), _members(engine)) == (updated, members)
+
+
+def _rfm_rows(engine: Engine) -> dict[int, tuple[object, ...]]:
+    """Every stored RFM column but the instant of the refresh."""
+    rfm = table_of(CustomerRfm).c
+    with engine.connect() as connection:
+        rows = connection.execute(sa.select(*(c for c in rfm if c.name != "refreshed_at"))).all()
+    return {row[0]: tuple(row[1:]) for row in rows}

@@ -27,6 +27,7 @@ class CustomerRfm(SQLModel, table=True):
     m: int = 0
     rfm_segment: str = text_field(max_length=40, index=True)
     refreshed_at: datetime = created_at_field()
+    """When a refresh last changed the row (one that finds the same scores leaves it as it is)."""
 
 
 class SegmentMember(SQLModel, table=True):

@@ -33,6 +33,11 @@ def bounds_of(arg: Any, path: str) -> tuple[float | None, float | None]:
     return low, high
 
 
+def risk_bounds(arg: Any, path: str) -> tuple[float | None, float | None]:
+    """`churn_risk = 0.6` means a risk of at least 0.6; a table gives min and/or max."""
+    return (number(arg, path), None) if isinstance(arg, int | float) else bounds_of(arg, path)
+
+
 def within(value: float, bounds: tuple[float | None, float | None]) -> bool:
     low, high = bounds
     return (low is None or value >= low) and (high is None or value <= high)
@@ -62,6 +67,16 @@ def options(arg: Any, path: str, allowed: set[str]) -> dict[str, Any]:
     if not isinstance(arg, dict) or set(arg) - allowed:
         raise RuleError(path, f"expects a table with keys among {', '.join(sorted(allowed))}")
     return arg
+
+
+def recent_purchase(arg: Any, path: str) -> tuple[int, str]:
+    """The days and the category (an appliance unless told) of `recent_purchase`."""
+    given = options(arg, path, {"days", "category"})
+    if "days" not in given:
+        raise RuleError(path, 'needs days, e.g. { days = 30, category = "appliance" }')
+    return days(given["days"], f"{path}.days"), category(
+        given.get("category", "appliance"), f"{path}.category"
+    )
 
 
 def money(amount: Decimal | float) -> str:

@@ -257,11 +257,7 @@ def _loan_nearly_paid(arg: Any, path: str) -> Rule:
 
 
 def _recent_purchase(arg: Any, path: str) -> Rule:
-    options = ra.options(arg, path, {"days", "category"})
-    if "days" not in options:
-        raise RuleError(path, 'needs days, e.g. { days = 30, category = "appliance" }')
-    days = ra.days(options["days"], f"{path}.days")
-    category = ra.category(options.get("category", "appliance"), f"{path}.category")
+    days, category = ra.recent_purchase(arg, path)
 
     def check(facts: CustomerFacts, today: date, explain: bool = True) -> Verdict:
         for item in facts.holdings:
@@ -315,8 +311,7 @@ def _in_segment(arg: Any, path: str) -> Rule:
 
 
 def _churn_risk(arg: Any, path: str) -> Rule:
-    """`churn_risk = 0.6` means a risk of at least 0.6; a table gives min and/or max."""
-    bounds = (ra.number(arg, path), None) if isinstance(arg, int | float) else ra.bounds_of(arg, path)
+    bounds = ra.risk_bounds(arg, path)
 
     def check(facts: CustomerFacts, _today: date, explain: bool = True) -> Verdict:
         if facts.churn_risk is None:

@@ -4,8 +4,8 @@
 cannot afford a round of queries per customer, so this reads the same facts for many ids at once.
 Past offer answers and holding references are left out: no segment rule reads the answers, and
 a segment stores who is in it, never the why that would quote a reference (cleaning millions of
-them was most of a full refresh). The holdings are read once (`read_holdings`): the refresh
-takes each customer's purchases for RFM from the same rows.
+them was most of a full refresh). Only the segments whose rules have no SQL form
+(store/segments/rule_sql.py) are decided on these facts.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,6 +28,7 @@ _customer, _holding, _product = table_of(Customer).c, table_of(Holding).c, table
 _warranty, _ticket, _address = table_of(Warranty).c, table_of(Ticket).c, table_of(Address).c
 _churn = table_of(CustomerChurn).c
 _IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
+_FIRST, _LAST = sa.bindparam("first", type_=sa.Integer()), sa.bindparam("last", type_=sa.Integer())
 _CLOSED = HoldingStatus.CLOSED.value
 _NONE: frozenset[str] = frozenset()
 _SINCE = sa.type_coerce(_customer.created_at, sa.DateTime(timezone=True)).label("created_at")
@@ -42,37 +42,26 @@ second pass over the chunk's holdings joined to the warranties."""
 
 
 @dataclass
-class Purchases:
-    """What RFM reads of one customer: every holding ever opened, closed ones included."""
-
-    last: date | None = None
-    count: int = 0
-    monetary: Decimal = Decimal(0)
-    """What they paid (`price_paid`), else the balance held, summed."""
-
-
-@dataclass
 class HoldingRows:
-    """The holdings of a chunk of customers, as the refresh and the facts need them."""
+    """The holdings of a chunk of customers, as the facts need them."""
 
-    purchases: dict[int, Purchases] = field(default_factory=dict)
     held: dict[int, list[HeldItem]] = field(default_factory=lambda: defaultdict(list))
     closed: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
 
 
-def of_customers(
-    column: sa.ColumnElement[int], ids: Sequence[int], whole_range: bool
-) -> sa.ColumnElement[bool]:
-    """`column` among `ids`: a range when `ids` are every customer from the first to the last (a
-    full refresh's chunk; far cheaper than thousands of bound values), else an IN list."""
-    return column.between(ids[0], ids[-1]) if whole_range else column.in_(_IDS)
+def of_customers(column: sa.ColumnElement[int], whole_range: bool) -> sa.ColumnElement[bool]:
+    """`column` among the chunk's ids (`key_of`): a range when they are every customer from the
+    first to the last (a full refresh's chunk; far cheaper than thousands of bound values), else
+    an IN list. Bound parameters, so a statement is built once for every chunk."""
+    return column.between(_FIRST, _LAST) if whole_range else column.in_(_IDS)
 
 
-def _key(ids: Sequence[int], whole_range: bool) -> dict[str, list[int]]:
-    return {} if whole_range else {"ids": list(ids)}
+def key_of(ids: Sequence[int], whole_range: bool) -> dict[str, Any]:
+    """The parameters `of_customers` binds for the chunk `ids`."""
+    return {"first": ids[0], "last": ids[-1]} if whole_range else {"ids": list(ids)}
 
 
-def _all(connection: sa.Connection, query: sa.Select[Any], key: dict[str, list[int]]) -> Sequence[Any]:
+def _all(connection: sa.Connection, query: sa.Select[Any], key: dict[str, Any]) -> Sequence[Any]:
     """Every row at once: iterating a result fetches row by row, a driver call each."""
     return connection.execute(query, key).all()
 
@@ -82,7 +71,7 @@ def read_holdings(connection: sa.Connection, ids: Sequence[int], *, whole_range:
     found = HoldingRows()
     if not ids:
         return found
-    key = _key(ids, whole_range)
+    key = key_of(ids, whole_range)
     products = {
         row.id: (row.code, clean_line(row.name), row.category)
         for row in connection.execute(sa.select(_product.id, _product.code, _product.name, _product.category))
@@ -98,21 +87,12 @@ def read_holdings(connection: sa.Connection, ids: Sequence[int], *, whole_range:
             _holding.price_paid,
             _WARRANTY_ENDS,
         )
-        .where(of_customers(_holding.customer_id, ids, whole_range))
+        .where(of_customers(_holding.customer_id, whole_range))
         .order_by(_holding.customer_id, _holding.id),
         key,
     )
-    bought, held, closed = found.purchases, found.held, found.closed
+    held, closed = found.held, found.closed
     for customer_id, product_id, status, opened_on, balance, price_paid, warranty_ends_on in rows:
-        purchases = bought.get(customer_id)
-        if purchases is None:
-            purchases = bought[customer_id] = Purchases()
-        purchases.count += 1
-        worth = price_paid if price_paid is not None else balance
-        if worth is not None:
-            purchases.monetary += worth
-        if opened_on is not None and (purchases.last is None or opened_on > purchases.last):
-            purchases.last = opened_on
         code, name, category = products[product_id]
         if status == _CLOSED:
             closed[customer_id].add(category)
@@ -144,12 +124,12 @@ def load_many(
     `rfm_segments` (each one's RFM segment)."""
     if not ids:
         return []
-    key = _key(ids, whole_range)
+    key = key_of(ids, whole_range)
     tickets: dict[int, list[str]] = defaultdict(list)
     for customer_id, category in _all(
         connection,
         sa.select(_ticket.customer_id, _ticket.category).where(
-            of_customers(_ticket.customer_id, ids, whole_range),
+            of_customers(_ticket.customer_id, whole_range),
             _ticket.status.in_([TicketStatus.OPEN.value, TicketStatus.PENDING.value]),
         ),
         key,
@@ -159,7 +139,7 @@ def load_many(
     for customer_id, undeliverable in _all(
         connection,
         sa.select(_address.customer_id, _address.undeliverable).where(
-            of_customers(_address.customer_id, ids, whole_range), _address.valid_to.is_(None)
+            of_customers(_address.customer_id, whole_range), _address.valid_to.is_(None)
         ),
         key,
     ):
@@ -167,9 +147,7 @@ def load_many(
     risks = dict(
         _all(
             connection,
-            sa.select(_churn.customer_id, _churn.risk).where(
-                of_customers(_churn.customer_id, ids, whole_range)
-            ),
+            sa.select(_churn.customer_id, _churn.risk).where(of_customers(_churn.customer_id, whole_range)),
             key,
         )
     )
@@ -188,7 +166,7 @@ def load_many(
             _customer.loyalty_points,
             _customer.collections,
             *(_customer[name] for name in consents),
-        ).where(of_customers(_customer.id, ids, whole_range)),
+        ).where(of_customers(_customer.id, whole_range)),
         key,
     ):
         cid, segment, birth_date, created_at, tier, points, collections = row[:7]  # unpacked: no name lookups

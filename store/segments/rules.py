@@ -6,6 +6,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from store.offers.rule_args import RuleError
 from store.offers.rules import Rule, parse_rule
@@ -24,6 +25,8 @@ class SegmentSpec:
     name: str
     title: str
     rule: Rule
+    source: dict[str, Any]
+    """The rule's table as written: what store/segments/rule_sql.py turns into SQL."""
 
 
 def read_segments(path: Path = BUILT_IN) -> tuple[SegmentSpec, ...]:
@@ -57,5 +60,5 @@ def read_segments(path: Path = BUILT_IN) -> tuple[SegmentSpec, ...]:
             rule = parse_rule(table["rule"], f"segment {name}.rule")
         except RuleError as error:
             raise SegmentError(f"{path}: {error}") from error
-        specs.append(SegmentSpec(name, clean_line(title), rule))
+        specs.append(SegmentSpec(name, clean_line(title), rule, table["rule"]))
     return tuple(specs)
