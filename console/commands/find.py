@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING
 from console.commands import UserError
 
 if TYPE_CHECKING:
-    from rich.table import Table
-
     from console.config import Settings
     from store.search import Match
 
@@ -29,18 +27,21 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     parser.set_defaults(handler=run)
 
 
-def _table(matches: list[Match]) -> Table:
-    from rich.table import Table
-    from rich.text import Text
+COLUMNS = ("score", "name", "id", "phone", "city", "age", "status", "why")
 
+
+def table_lines(matches: list[Match]) -> list[str]:
+    """The matches as an aligned table (console.text_table), a match a line so `grep` and `head`
+    keep whole rows, each value cleaned of control characters and escapes."""
+    from console.text_table import aligned
     from store.sanitize import clean_line
 
-    table = Table("score", "name", "id", "phone", "city", "age", "status", "why")
+    rows = [list(COLUMNS)]
     for m in matches:
         cells = [f"{m.score:.0f}", m.display_name, m.external_id, m.masked_phone, m.city]
         cells += ["" if m.age is None else str(m.age), m.status, m.reason]
-        table.add_row(*(Text(clean_line(cell)) for cell in cells))  # never markup, never escapes
-    return table
+        rows.append([clean_line(cell) for cell in cells])
+    return aligned(rows, right={COLUMNS.index("score"), COLUMNS.index("age")})
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -72,7 +73,5 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps([asdict(m) for m in result.matches], default=str, ensure_ascii=False, indent=2))
     else:
-        from rich.console import Console
-
-        Console(highlight=False).print(_table(result.matches))
+        print("\n".join(table_lines(result.matches)))
     return 0

@@ -103,6 +103,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 def print_table(result: ReportResult) -> None:
     """The rows as an aligned text table under a line saying what they are."""
+    from console.text_table import aligned
     from store.reports import Kind
     from store.sanitize import clean_line
 
@@ -111,13 +112,7 @@ def print_table(result: ReportResult) -> None:
     cells = [[c.title for c in columns]]
     for row in result.rows:
         cells.append(["-" if v is None else clean_line(v) if isinstance(v, str) else f"{v:,}" for v in row])
-    widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
-    for line in cells:
-        print(
-            "  ".join(
-                cell.ljust(width) if column.kind is Kind.TEXT else cell.rjust(width)
-                for cell, width, column in zip(line, widths, columns, strict=True)
-            ).rstrip()
-        )
+    for line in aligned(cells, right={i for i, c in enumerate(columns) if c.kind is not Kind.TEXT}):
+        print(line)
     if not result.rows:
         print("no rows in this period")
