@@ -18,7 +18,7 @@ from sqlmodel import col, func, select
 
 from store.db import read_session
 from store.models import Call, CallStatus, Operator
-from store.models.auth import ConsoleSession
+from store.models.sessions import ConsoleSession
 from store.policy import Action, Actor, team_scope
 from store.presence import PresenceState
 from store.sessions import SILENT_AFTER

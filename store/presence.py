@@ -16,7 +16,7 @@ from enum import StrEnum
 from sqlalchemy.engine import Engine
 
 from store.db import write_session
-from store.models.auth import ConsoleSession
+from store.models.sessions import ConsoleSession
 from store.notify import FLOOR_TOPIC, publish
 from store.policy import Actor
 from store.sanitize import clean_line

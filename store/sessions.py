@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from store import audit
 from store.db import read_session, write_session
 from store.models import Operator, OperatorStatus
-from store.models.auth import ConsoleSession
+from store.models.sessions import ConsoleSession
 from store.policy import Action, Actor, require
 from store.timeutil import utcnow
 

@@ -29,13 +29,17 @@ NOT_FOR_FIND = {
     "rich",  # the table is plain aligned text (console.text_table)
     "sqlalchemy.dialects.postgresql",  # on a SQLite file
     "store.profile",  # the customer 360
-    "store.models.callbacks",  # tables a search never reads
+    "store.models.balances",  # tables a search never reads
+    "store.models.callbacks",
     "store.models.campaigns",
     "store.models.data",
     "store.models.events",
     "store.models.offers",
     "store.models.outbox",
+    "store.models.ticket_events",
+    "store.models.warranties",
     "store.models.segments",  # only a `segment:` filter reads them
+    "store.models.sessions",  # find signs in as the OS account, without a console session
 }
 """What `find` on a SQLite file has no use for, each a measurable share of its start-up."""
 

@@ -15,8 +15,9 @@ from store.db import read_session, write_session
 from store.floor import floor
 from store.identity import IdentityError, add_operator, change_operator, list_operators
 from store.models import Role
-from store.models.auth import AuditRecord, ConsoleSession
+from store.models.auth import AuditRecord
 from store.models.events import ChangeEventRecord
+from store.models.sessions import ConsoleSession
 from store.policy import Actor, Forbidden
 from store.presence import NotYourSession, Presence, PresenceState, publish_presence
 from store.sessions import SILENT_AFTER

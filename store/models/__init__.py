@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # what mypy sees of each lazy name (MODULES is what is imported when)
     from sqlalchemy import MetaData
 
-    from store.models.auth import AuditKey, AuditRecord, ConsoleSession
+    from store.models.auth import AuditKey, AuditRecord
+    from store.models.balances import BalanceSnapshot
     from store.models.callbacks import Callback, CallbackStatus
     from store.models.calls import Call, CallStatus
     from store.models.campaigns import Campaign, CampaignContact
@@ -36,21 +37,17 @@ if TYPE_CHECKING:  # what mypy sees of each lazy name (MODULES is what is import
     from store.models.offers import Offer, OfferPolicy, OfferPresentation, OfferStat
     from store.models.operators import Operator, OperatorStatus, Role
     from store.models.outbox import DeliveryStatus, OutboxDelivery, OutboxEvent
-    from store.models.products import (
-        BalanceSnapshot,
-        Holding,
-        HoldingStatus,
-        Product,
-        ProductCategory,
-        Warranty,
-        WarrantyKind,
-    )
+    from store.models.products import Holding, HoldingStatus, Product, ProductCategory
     from store.models.search import search_token
     from store.models.segments import ChurnModel, CustomerChurn, CustomerRfm, SegmentMember, SegmentRun
-    from store.models.tickets import Interaction, Ticket, TicketEvent, TicketPriority, TicketStatus
+    from store.models.sessions import ConsoleSession
+    from store.models.ticket_events import TicketEvent
+    from store.models.tickets import Interaction, Ticket, TicketPriority, TicketStatus
+    from store.models.warranties import Warranty, WarrantyKind
 
 MODULES = {
-    "auth": ("AuditKey", "AuditRecord", "ConsoleSession"),  # console sessions, the audit log, its keys
+    "auth": ("AuditKey", "AuditRecord"),  # the audit log, its keys
+    "balances": ("BalanceSnapshot",),  # balance history (the churn model)
     "callbacks": ("Callback", "CallbackStatus"),  # wrap-up callbacks
     "calls": ("Call", "CallStatus"),
     "campaigns": ("Campaign", "CampaignContact"),
@@ -69,18 +66,13 @@ MODULES = {
     "offers": ("Offer", "OfferPolicy", "OfferPresentation", "OfferStat"),  # next best offer
     "operators": ("Operator", "OperatorStatus", "Role"),
     "outbox": ("DeliveryStatus", "OutboxDelivery", "OutboxEvent"),  # webhooks outbox
-    "products": (
-        "BalanceSnapshot",
-        "Holding",
-        "HoldingStatus",
-        "Product",
-        "ProductCategory",
-        "Warranty",
-        "WarrantyKind",
-    ),
+    "products": ("Holding", "HoldingStatus", "Product", "ProductCategory"),
     "search": ("search_token",),  # the search index tables
     "segments": ("ChurnModel", "CustomerChurn", "CustomerRfm", "SegmentMember", "SegmentRun"),
-    "tickets": ("Interaction", "Ticket", "TicketEvent", "TicketPriority", "TicketStatus"),
+    "sessions": ("ConsoleSession",),  # signed-in consoles
+    "ticket_events": ("TicketEvent",),
+    "tickets": ("Interaction", "Ticket", "TicketPriority", "TicketStatus"),
+    "warranties": ("Warranty", "WarrantyKind"),
 }
 """Each table module and the names `store.models` gives of it (the same as the imports above)."""
 _HOME = {name: module for module, names in MODULES.items() for name in names}

@@ -1,5 +1,5 @@
-"""Console sessions, the hash-chained audit log and its per-customer keys (store.sessions,
-store.audit and store.audit_seal own them)."""
+"""The hash-chained audit log and its per-customer keys (store.audit and store.audit_seal own
+them); console sessions are `store.models.sessions`."""
 
 from __future__ import annotations
 
@@ -9,38 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 import store.models.customers  # noqa: F401  (foreign keys: audit_key.customer_id -> customer)
-from store.models.base import created_at_field, text_field, timestamp_field
-from store.timeutil import UTCDateTime
-
-
-class ConsoleSession(SQLModel, table=True):
-    """One signed-in console (or CLI run): who, how, from where, until when."""
-
-    __tablename__ = "consolesession"
-
-    id: int | None = Field(default=None, primary_key=True)
-    operator_id: int = Field(index=True)
-    username: str = text_field(max_length=64)
-    method: str = text_field(max_length=16)
-    """How the operator proved who they are: "os" (the Unix account) or "password"."""
-    origin: str = text_field(max_length=120)
-    started_at: datetime = created_at_field()
-    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
-    last_seen_at: datetime | None = timestamp_field()
-    ended_at: datetime | None = timestamp_field(index=True)
-    ended_by: str = text_field(max_length=64)
-    end_reason: str = text_field(max_length=40)
-    presence: str = text_field("ready", max_length=12)
-    """The operator's state on the floor (store.presence.PresenceState), published by the console."""
-    presence_since: datetime | None = timestamp_field()
-    open_wrapups: int = Field(default=0)
-    """Wrap-ups open in the console (only it knows: they may be drafts that never reached the store)."""
-    wrapup_since: datetime | None = timestamp_field()
-    """When the oldest of them opened."""
-    held_call_id: str = text_field(max_length=64)
-    """The call whose pop the console holds (not ready, locked, a wrap-up first); empty: none."""
-    held_since: datetime | None = timestamp_field()
-
+from store.models.base import created_at_field, text_field
 
 SEALED_TARGET_LENGTH = 1200
 """A 200-character target sealed: up to 800 UTF-8 bytes, nonce and tag, base64, the key's id."""

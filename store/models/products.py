@@ -1,4 +1,5 @@
-"""The catalogue and what each customer holds: accounts, loans, cards, appliances, warranties."""
+"""The catalogue and what each customer holds: accounts, loans, cards, appliances (their
+warranties are `store.models.warranties`, their balance history `store.models.balances`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 import store.models.customers  # noqa: F401  (foreign keys: holding.customer_id -> customer)
@@ -41,11 +41,6 @@ class HoldingStatus(StrEnum):
     ARREARS = "arrears"
 
 
-class WarrantyKind(StrEnum):
-    STANDARD = "standard"
-    EXTENDED = "extended"
-
-
 class Product(SQLModel, table=True):
     """Something the business sells, bank or retail."""
 
@@ -75,29 +70,3 @@ class Holding(SQLModel, table=True):
     price_paid: Decimal | None = money_field()
     next_payment_on: date | None = None
     next_payment_amount: Decimal | None = money_field()
-
-
-class Warranty(SQLModel, table=True):
-    """A warranty on a holding (an appliance): standard from the maker or an extended one sold."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    holding_id: int = Field(foreign_key="holding.id", index=True, ondelete="CASCADE")
-    kind: WarrantyKind = enum_field(WarrantyKind.STANDARD)
-    starts_on: date
-    ends_on: date = Field(index=True)
-    price: Decimal | None = money_field()
-    covers: str = text_field(max_length=200)
-    claims: int = 0
-
-
-class BalanceSnapshot(SQLModel, table=True):
-    """A holding's balance from a day on, written when it changes (an import, the demo's history):
-    what the churn model reads to see a balance falling. The latest one on or before a day is the
-    balance that day."""
-
-    __table_args__ = (sa.UniqueConstraint("holding_id", "taken_on", name="uq_balancesnapshot_holding_day"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    holding_id: int = Field(foreign_key="holding.id", ondelete="CASCADE")
-    taken_on: date
-    balance: Decimal = money_field(Decimal(0))

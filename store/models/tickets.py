@@ -66,22 +66,6 @@ class Ticket(SQLModel, table=True):
     updated_at: datetime = created_at_field()
 
 
-class TicketEvent(SQLModel, table=True):
-    """One step in a ticket's life that is not a contact: a reassignment, an escalation, a
-    priority change, an internal note, a close or reopen; who did it and what changed."""
-
-    __tablename__ = "ticketevent"
-
-    id: int | None = Field(default=None, primary_key=True)
-    ticket_id: int = Field(foreign_key="ticket.id", index=True, ondelete="CASCADE")
-    at: datetime = created_at_field()
-    actor: str = text_field(max_length=64)
-    kind: str = text_field(max_length=20)
-    old_value: str = text_field(max_length=200)
-    new_value: str = text_field(max_length=200)
-    note: str = Field(default="", max_length=4000)
-
-
 class Interaction(SQLModel, table=True):
     """One contact with the customer (a call, chat or e-mail), on a ticket or on its own."""
 
