@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
@@ -20,6 +21,7 @@ from store import audit
 from store.db import read_session, write_session
 from store.messages import N_
 from store.models import Operator, OperatorStatus, Role
+from store.models.base import table_of
 from store.policy import Action, Actor, require
 from store.sanitize import clean_line
 from store.timeutil import utcnow
@@ -86,12 +88,16 @@ def _active_admins(session: Session) -> int:
 
 
 def actor_for(engine: Engine, username: str) -> Actor | None:
-    """The active operator row of `username` as an actor; None without one (no row, no access)."""
-    with read_session(engine) as session:
-        row = _row(session, username)
-    if row is None or row.status != OperatorStatus.ACTIVE:
-        return None
-    return _actor(row)
+    """The active operator row of `username` as an actor; None without one (no row, no access).
+    The columns alone, not an ORM object: loading one configures every loaded mapper, ~10 ms
+    of `callpop find`'s start-up, which needs none (tests/test_cli_startup.py)."""
+    o = table_of(Operator).c
+    query = sa.select(o.username, o.role, o.id, o.team).where(
+        o.username == username, o.status == OperatorStatus.ACTIVE
+    )
+    with engine.connect() as connection:
+        row = connection.execute(query).first()
+    return None if row is None else Actor(row.username, Role(row.role), row.id, None, row.team)
 
 
 def operator_row(engine: Engine, username: str) -> Operator | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlmodel import col
 
 from store.messages import cleaned
 from store.models import Address, Call, Customer, Interaction, Phone
@@ -20,18 +19,18 @@ def details_select(*extra: sa.ColumnElement) -> sa.Select:
     """Customers (and `extra` columns) with their primary phone, current city and last contact, as
     correlated subqueries; the caller says which customers. Statements are built once at import:
     building one took ~0.2 ms per search."""
-    c = table_of(Customer).c
+    c, p, a = table_of(Customer).c, table_of(Phone).c, table_of(Address).c
     phone = (
-        sa.select(col(Phone.e164))
-        .where(col(Phone.customer_id) == c.id)
-        .order_by(sa.desc(col(Phone.is_primary)), col(Phone.id))
+        sa.select(p.e164)
+        .where(p.customer_id == c.id)
+        .order_by(sa.desc(p.is_primary), p.id)
         .limit(1)
         .scalar_subquery()
     )
     city = (
-        sa.select(col(Address.city))
-        .where(col(Address.customer_id) == c.id, col(Address.valid_to).is_(None))
-        .order_by(sa.desc(col(Address.kind) == "home"), sa.desc(col(Address.id)))
+        sa.select(a.city)
+        .where(a.customer_id == c.id, a.valid_to.is_(None))
+        .order_by(sa.desc(a.kind == "home"), sa.desc(a.id))
         .limit(1)
         .scalar_subquery()
     )
@@ -51,9 +50,9 @@ def details_select(*extra: sa.ColumnElement) -> sa.Select:
 def last_contact_columns(customer_id: sa.ColumnElement[int]) -> tuple[sa.Label[datetime], sa.Label[datetime]]:
     """The customer's latest call and latest interaction (`last_call`, `last_interaction`), as
     correlated subqueries; `last_contact` picks the later of the two from the row."""
-    call = sa.select(sa.func.max(Call.rang_at)).where(col(Call.customer_id) == customer_id)
-    contact = sa.select(sa.func.max(Interaction.occurred_at))
-    contact = contact.where(col(Interaction.customer_id) == customer_id)
+    calls, contacts = table_of(Call).c, table_of(Interaction).c
+    call = sa.select(sa.func.max(calls.rang_at)).where(calls.customer_id == customer_id)
+    contact = sa.select(sa.func.max(contacts.occurred_at)).where(contacts.customer_id == customer_id)
     return (
         sa.type_coerce(call.scalar_subquery(), UTCDateTime).label("last_call"),
         sa.type_coerce(contact.scalar_subquery(), UTCDateTime).label("last_interaction"),

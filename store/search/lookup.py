@@ -9,7 +9,6 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import col
 
 from store.messages import N_
 from store.models import Email, Holding
@@ -72,11 +71,8 @@ def _key_hits(connection: sa.Connection, text: str) -> list[Hit]:
 def _card_hits(connection: sa.Connection, names: list[Hit], last4: str) -> list[Hit]:
     """Of the customers found by name, those holding a card (or account) ending in `last4`."""
     by_id = {hit.customer_id: hit for hit in names}
-    rows = connection.execute(
-        sa.select(col(Holding.customer_id), col(Holding.reference)).where(
-            col(Holding.customer_id).in_(list(by_id))
-        )
-    )
+    h = table_of(Holding).c
+    rows = connection.execute(sa.select(h.customer_id, h.reference).where(h.customer_id.in_(list(by_id))))
     holders = {r.customer_id for r in rows if digits_of(r.reference).endswith(last4)}
     return [
         Hit(

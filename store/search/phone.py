@@ -4,7 +4,6 @@ details travel together, so a pop costs one round trip instead of three (hits, k
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlmodel import col
 
 from store.messages import N_
 from store.models import Customer, Holding, Ticket
@@ -31,11 +30,10 @@ def _tier(n: int) -> sa.ColumnElement[int]:
 
 def key_selects(keys: sa.BindParameter | list[str]) -> list[sa.Select]:
     """(customer_id, tier, key) of the tickets and accounts/serials stored as one of `keys`."""
+    t, h = table_of(Ticket).c, table_of(Holding).c
     return [
-        sa.select(col(Ticket.customer_id), _tier(3), col(Ticket.number)).where(col(Ticket.number).in_(keys)),
-        sa.select(col(Holding.customer_id), _tier(4), col(Holding.reference)).where(
-            col(Holding.reference).in_(keys)
-        ),
+        sa.select(t.customer_id, _tier(3), t.number).where(t.number.in_(keys)),
+        sa.select(h.customer_id, _tier(4), h.reference).where(h.reference.in_(keys)),
     ]
 
 
