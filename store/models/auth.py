@@ -6,16 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 import store.models.customers  # noqa: F401  (foreign keys: audit_key.customer_id -> customer)
-from store.models.base import TableModel, created_at_field, text_field
+from store.models.base import created_at_field, text_field
 
 SEALED_TARGET_LENGTH = 1200
 """A 200-character target sealed: up to 800 UTF-8 bytes, nonce and tag, base64, the key's id."""
 
 
-class AuditRecord(TableModel, table=True):
+class AuditRecord(SQLModel, table=True):
     """One audited act. `row_hash` = SHA-256 of the previous row's hash and this row's fields, so
     an edited, inserted or deleted row breaks the chain from there on (`callpop audit verify`)."""
 
@@ -36,7 +36,7 @@ class AuditRecord(TableModel, table=True):
     row_hash: str = Field(max_length=64)
 
 
-class AuditKey(TableModel, table=True):
+class AuditKey(SQLModel, table=True):
     """A customer's AES-256 key for the personal fields of their audit rows (store.audit_seal).
     Deleting it on erasure leaves those rows unreadable and the chain intact; a merge moves the
     other record's keys to the survivor, so a customer may hold several."""

@@ -7,13 +7,13 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 import store.models.products  # noqa: F401  (foreign keys: balancesnapshot.holding_id -> holding)
-from store.models.base import TableModel, money_field
+from store.models.base import money_field
 
 
-class BalanceSnapshot(TableModel, table=True):
+class BalanceSnapshot(SQLModel, table=True):
     """A holding's balance from a day on, written when it changes (an import, the demo's history):
     what the churn model reads to see a balance falling. The latest one on or before a day is the
     balance that day."""

@@ -6,19 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import ConfigDict
 from sqlmodel import Field, SQLModel
 
 from store.timeutil import UTCDateTime, utcnow
-
-
-class TableModel(SQLModel):
-    """The base of every table model: its pydantic schema is built the first time one validates,
-    not when its module is imported. Rows go in and out through SQLAlchemy, so most verbs never
-    build one (`callpop find` built 12, ~8 ms of its start-up)."""
-
-    # SQLModelConfig (ConfigDict and SQLModel's keys) is private to sqlmodel; pydantic merges this in
-    model_config = ConfigDict(defer_build=True)  # type: ignore[assignment]
 
 
 def table_of(model: type[SQLModel]) -> sa.Table:

@@ -6,10 +6,10 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 import store.models.customers  # noqa: F401  (foreign keys: callback.customer_id -> customer)
-from store.models.base import TableModel, created_at_field, enum_field, text_field, timestamp_field
+from store.models.base import created_at_field, enum_field, text_field, timestamp_field
 from store.timeutil import UTCDateTime
 
 
@@ -19,7 +19,7 @@ class CallbackStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class Callback(TableModel, table=True):
+class Callback(SQLModel, table=True):
     """A call back at `due_at` owed by `assignee`. `call_id` (the call that promised it) is unique,
     so replaying a journaled wrap-up never promises the same callback twice."""
 

@@ -6,9 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
-from store.models.base import TableModel, created_at_field, enum_field, text_field, timestamp_field
+from store.models.base import created_at_field, enum_field, text_field, timestamp_field
 from store.models.customers import Channel
 
 
@@ -24,7 +24,7 @@ class CallStatus(StrEnum):
     ABANDONED = "abandoned"
 
 
-class Call(TableModel, table=True):
+class Call(SQLModel, table=True):
     """One call or chat. `call_id` comes from the telephony side (or is made up for a manual
     lookup) and is unique, so replaying a logged outcome is idempotent."""
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
-from store.models.base import TableModel, enum_field, text_field
+from store.models.base import enum_field, text_field
 from store.models.customers import Channel
 
 
-class Campaign(TableModel, table=True):
+class Campaign(SQLModel, table=True):
     """A mailing or campaign; its `code` is what a customer quotes from a coupon."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -21,7 +21,7 @@ class Campaign(TableModel, table=True):
     ends_on: date | None = None
 
 
-class CampaignContact(TableModel, table=True):
+class CampaignContact(SQLModel, table=True):
     """One customer reached by one campaign, and how they responded."""
 
     id: int | None = Field(default=None, primary_key=True)

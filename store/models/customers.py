@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
-from store.models.base import TableModel, created_at_field, enum_field, text_field, timestamp_field
+from store.models.base import created_at_field, enum_field, text_field, timestamp_field
 
 
 class CustomerStatus(StrEnum):
@@ -38,7 +38,7 @@ class AddressKind(StrEnum):
     BILLING = "billing"
 
 
-class CustomerBase(TableModel):
+class CustomerBase(SQLModel):
     """Fields an operator sees and edits; `Customer` adds identity and bookkeeping."""
 
     given_name: str = text_field(max_length=120)
@@ -75,7 +75,7 @@ class Customer(CustomerBase, table=True):
     updated_at: datetime = created_at_field()
 
 
-class Phone(TableModel, table=True):
+class Phone(SQLModel, table=True):
     """A phone number in E.164; several customers may share one (a household landline)."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -85,7 +85,7 @@ class Phone(TableModel, table=True):
     is_primary: bool = False
 
 
-class Email(TableModel, table=True):
+class Email(SQLModel, table=True):
     """An e-mail address, stored lower-cased for lookup."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -94,7 +94,7 @@ class Email(TableModel, table=True):
     is_primary: bool = False
 
 
-class Address(TableModel, table=True):
+class Address(SQLModel, table=True):
     """A postal address; returned mail marks it undeliverable with the date and reason."""
 
     id: int | None = Field(default=None, primary_key=True)

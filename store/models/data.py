@@ -10,10 +10,10 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 import store.models.customers  # noqa: F401  (foreign keys: customer_id -> customer)
-from store.models.base import TableModel, created_at_field, enum_field, text_field
+from store.models.base import created_at_field, enum_field, text_field
 
 
 class ImportStatus(StrEnum):
@@ -26,7 +26,7 @@ class ImportStatus(StrEnum):
     DONE = "done"
 
 
-class ImportRun(TableModel, table=True):
+class ImportRun(SQLModel, table=True):
     """One `callpop import`: what file (by digest), how far it got, and what it counted."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -44,7 +44,7 @@ class ImportRun(TableModel, table=True):
     updated_at: datetime = created_at_field()
 
 
-class ImportStaged(TableModel, table=True):
+class ImportStaged(SQLModel, table=True):
     """A validated row waiting for the apply step (its cleaned values as JSON)."""
 
     run_id: int = Field(foreign_key="importrun.id", primary_key=True, ondelete="CASCADE")
@@ -54,7 +54,7 @@ class ImportStaged(TableModel, table=True):
     payload: str = Field(sa_type=sa.Text)
 
 
-class CustomerAlias(TableModel, table=True):
+class CustomerAlias(SQLModel, table=True):
     """A customer merged into another: the old ids and name still find the survivor."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -66,7 +66,7 @@ class CustomerAlias(TableModel, table=True):
     operator: str = text_field(max_length=64)
 
 
-class CustomerErasure(TableModel, table=True):
+class CustomerErasure(SQLModel, table=True):
     """A person anonymised on request (GDPR art. 17): never exported, never re-imported by id."""
 
     customer_id: int = Field(foreign_key="customer.id", primary_key=True, ondelete="CASCADE")

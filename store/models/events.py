@@ -9,16 +9,16 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 import store.models.calls  # noqa: F401  (foreign keys: callemail.call_id -> call)
-from store.models.base import TableModel, created_at_field
+from store.models.base import created_at_field
 
 # BIGINT on PostgreSQL; INTEGER on SQLite, where only "INTEGER PRIMARY KEY" is the rowid.
 EVENT_ID_TYPE = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
-class ChangeEventRecord(TableModel, table=True):
+class ChangeEventRecord(SQLModel, table=True):
     """One committed change: `topic` says what kind (`ring:100`, `customer`), `key` which one.
 
     AUTOINCREMENT on SQLite: ids are never reused after pruning, so a feed's "last seen id"
@@ -34,7 +34,7 @@ class ChangeEventRecord(TableModel, table=True):
     created_at: datetime = created_at_field(index=True)
 
 
-class CallEmail(TableModel, table=True):
+class CallEmail(SQLModel, table=True):
     """The e-mail address a chat came from (the `call` table only holds a phone number)."""
 
     __tablename__ = "call_email"

@@ -6,13 +6,13 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 import store.models.customers  # noqa: F401  (foreign keys: customer_id -> customer)
-from store.models.base import TableModel, created_at_field, money_field, text_field
+from store.models.base import created_at_field, money_field, text_field
 
 
-class Offer(TableModel, table=True):
+class Offer(SQLModel, table=True):
     """One offer of the catalogue, loaded from the business's TOML file (never edited in code).
 
     `eligibility` is the validated rule tree as JSON; an offer dropped from the file is kept with
@@ -40,7 +40,7 @@ class Offer(TableModel, table=True):
     loaded_at: datetime = created_at_field()
 
 
-class OfferPolicy(TableModel, table=True):
+class OfferPolicy(SQLModel, table=True):
     """The contact policy (one row): how often a customer may hear an offer at all."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -48,7 +48,7 @@ class OfferPolicy(TableModel, table=True):
     max_per_call: int = 3
 
 
-class OfferPresentation(TableModel, table=True):
+class OfferPresentation(SQLModel, table=True):
     """An offer shown during a call and what the customer answered; unique per call and offer so
     replaying a wrap-up records it once."""
 
@@ -72,7 +72,7 @@ class OfferPresentation(TableModel, table=True):
     presented_at: datetime = created_at_field()
 
 
-class OfferStat(TableModel, table=True):
+class OfferStat(SQLModel, table=True):
     """Learned counters per offer and segment, updated with each answer in the same transaction."""
 
     offer_code: str = Field(max_length=40, primary_key=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
-from store.models.base import TableModel, enum_field, text_field, timestamp_field
+from store.models.base import enum_field, text_field, timestamp_field
 
 
 class Role(StrEnum):
@@ -21,7 +21,7 @@ class OperatorStatus(StrEnum):
     DISABLED = "disabled"
 
 
-class Operator(TableModel, table=True):
+class Operator(SQLModel, table=True):
     """A console user and the extension that is theirs (store.identity manages the row)."""
 
     id: int | None = Field(default=None, primary_key=True)

@@ -13,9 +13,9 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
-from store.models.base import TableModel, created_at_field, enum_field, timestamp_field
+from store.models.base import created_at_field, enum_field, timestamp_field
 
 
 class DeliveryStatus(StrEnum):
@@ -29,7 +29,7 @@ class DeliveryStatus(StrEnum):
     DEAD = "dead"
 
 
-class OutboxEvent(TableModel, table=True):
+class OutboxEvent(SQLModel, table=True):
     """One event: its id is the receivers' dedupe key (`X-Callpop-Event-Id`)."""
 
     __tablename__ = "outbox_event"
@@ -43,7 +43,7 @@ class OutboxEvent(TableModel, table=True):
     """When the dispatcher made its delivery rows; NULL: not yet."""
 
 
-class OutboxDelivery(TableModel, table=True):
+class OutboxDelivery(SQLModel, table=True):
     """One event to one endpoint (by the endpoint's name in the webhooks file)."""
 
     __tablename__ = "outbox_delivery"

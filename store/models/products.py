@@ -7,10 +7,10 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 import store.models.customers  # noqa: F401  (foreign keys: holding.customer_id -> customer)
-from store.models.base import TableModel, enum_field, money_field, text_field
+from store.models.base import enum_field, money_field, text_field
 
 
 class ProductCategory(StrEnum):
@@ -41,7 +41,7 @@ class HoldingStatus(StrEnum):
     ARREARS = "arrears"
 
 
-class Product(TableModel, table=True):
+class Product(SQLModel, table=True):
     """Something the business sells, bank or retail."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -52,7 +52,7 @@ class Product(TableModel, table=True):
     list_price: Decimal | None = money_field()
 
 
-class Holding(TableModel, table=True):
+class Holding(SQLModel, table=True):
     """One product a customer holds or held: an account, a loan, a card or a purchased item.
 
     `reference` is the account number or serial number; a card's is stored masked (first 6 and

@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 import store.models.customers  # noqa: F401  (foreign keys: customer_id -> customer)
-from store.models.base import TableModel, created_at_field, money_field, text_field, timestamp_field
+from store.models.base import created_at_field, money_field, text_field, timestamp_field
 
 
-class CustomerRfm(TableModel, table=True):
+class CustomerRfm(SQLModel, table=True):
     """A customer's recency, frequency and monetary value, each scored 1-5 against the base."""
 
     customer_id: int = Field(foreign_key="customer.id", primary_key=True, ondelete="CASCADE")
@@ -30,14 +30,14 @@ class CustomerRfm(TableModel, table=True):
     """When a refresh last changed the row (one that finds the same scores leaves it as it is)."""
 
 
-class SegmentMember(TableModel, table=True):
+class SegmentMember(SQLModel, table=True):
     """A customer in a named rule segment (store/data/segments.toml)."""
 
     segment: str = Field(max_length=60, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id", primary_key=True, index=True, ondelete="CASCADE")
 
 
-class SegmentRun(TableModel, table=True):
+class SegmentRun(SQLModel, table=True):
     """One refresh: what it covered and where the next incremental one starts from."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -54,7 +54,7 @@ class SegmentRun(TableModel, table=True):
     """JSON: the quintile cut points of recency days, frequency and monetary on the base."""
 
 
-class CustomerChurn(TableModel, table=True):
+class CustomerChurn(SQLModel, table=True):
     """A customer's churn risk (0-1) from the latest trained model, and why, in words."""
 
     customer_id: int = Field(foreign_key="customer.id", primary_key=True, ondelete="CASCADE")
@@ -63,7 +63,7 @@ class CustomerChurn(TableModel, table=True):
     scored_at: datetime = created_at_field()
 
 
-class ChurnModel(TableModel, table=True):
+class ChurnModel(SQLModel, table=True):
     """A trained churn model: its coefficients (JSON, no pickle) and how well it did held out."""
 
     id: int | None = Field(default=None, primary_key=True)

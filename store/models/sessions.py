@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
-from store.models.base import TableModel, created_at_field, text_field, timestamp_field
+from store.models.base import created_at_field, text_field, timestamp_field
 from store.timeutil import UTCDateTime
 
 
-class ConsoleSession(TableModel, table=True):
+class ConsoleSession(SQLModel, table=True):
     """One signed-in console (or CLI run): who, how, from where, until when."""
 
     __tablename__ = "consolesession"

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 import store.models.tickets  # noqa: F401  (foreign keys: ticketevent.ticket_id -> ticket)
-from store.models.base import TableModel, created_at_field, text_field
+from store.models.base import created_at_field, text_field
 
 
-class TicketEvent(TableModel, table=True):
+class TicketEvent(SQLModel, table=True):
     """One step in a ticket's life that is not a contact: a reassignment, an escalation, a
     priority change, an internal note, a close or reopen; who did it and what changed."""
 

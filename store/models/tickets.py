@@ -6,10 +6,10 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 import store.models.products  # noqa: F401  (foreign keys: ticket.holding_id -> holding)
-from store.models.base import TableModel, created_at_field, enum_field, text_field, timestamp_field
+from store.models.base import created_at_field, enum_field, text_field, timestamp_field
 from store.models.customers import Channel
 
 
@@ -31,7 +31,7 @@ class TicketPriority(StrEnum):
     URGENT = "urgent"
 
 
-class Ticket(TableModel, table=True):
+class Ticket(SQLModel, table=True):
     """A case the business works on for a customer, possibly about one holding."""
 
     __table_args__ = (
@@ -66,7 +66,7 @@ class Ticket(TableModel, table=True):
     updated_at: datetime = created_at_field()
 
 
-class Interaction(TableModel, table=True):
+class Interaction(SQLModel, table=True):
     """One contact with the customer (a call, chat or e-mail), on a ticket or on its own."""
 
     id: int | None = Field(default=None, primary_key=True)

@@ -7,10 +7,10 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 import store.models.products  # noqa: F401  (foreign keys: warranty.holding_id -> holding)
-from store.models.base import TableModel, enum_field, money_field, text_field
+from store.models.base import enum_field, money_field, text_field
 
 
 class WarrantyKind(StrEnum):
@@ -18,7 +18,7 @@ class WarrantyKind(StrEnum):
     EXTENDED = "extended"
 
 
-class Warranty(TableModel, table=True):
+class Warranty(SQLModel, table=True):
     """A warranty on a holding (an appliance): standard from the maker or an extended one sold."""
 
     id: int | None = Field(default=None, primary_key=True)
