@@ -63,14 +63,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 def _demo_base(settings: Settings, customers: int) -> str:
     """A scratch SQLite demo base of `customers` with the OS account its admin, made once by
-    `callpop demo` in a child process (this one stays small) and reused."""
+    `callpop demo` in a child process (this one stays small) and reused, brought up to this
+    version's schema first (`find` never migrates: a base made by an older callpop would stop it)."""
     path = scratch_dir(settings, "startup") / f"demo-{customers}.db"
     url = f"sqlite:///{path}"
-    if not path.exists():
-        demo = [sys.executable, "-m", "console.cli", "demo", "--customers", str(customers), "--database", url]
-        if subprocess.run(demo, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, check=False).returncode:
+    verb = ["db", "upgrade"] if path.exists() else ["demo", "--customers", str(customers)]
+    child = [sys.executable, "-m", "console.cli", *verb, "--database", url]
+    if subprocess.run(child, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, check=False).returncode:
+        if verb[0] == "demo":
             path.unlink(missing_ok=True)
-            raise UserError(f"`callpop demo` could not make the scratch base {path}")
+        raise UserError(f"`callpop {' '.join(verb)}` could not prepare the scratch base {path}")
     return url
 
 
