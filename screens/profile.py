@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -117,6 +117,7 @@ class ProfileScreen(Screen[None]):
         self._stale: set[str] = set()
         """Tabs whose widgets do not show the loaded profile yet."""
         self._asked_for_name = False
+        self._resumed = False
         self.painted = asyncio.Event()
         """Set once the loaded profile has been rendered (tests and the benchmark wait on it)."""
 
@@ -140,6 +141,13 @@ class ProfileScreen(Screen[None]):
             return
         self._label_tabs()
         self._load(PAGE_SIZE)
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """The first resume comes right after the mount styled every widget: Textual would restyle
+        them all again (runs before its handler, which reads `refresh_styles`)."""
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     def on_unmount(self) -> None:
         """Not a Textual timer: its task's context (the active message pump) would keep this screen alive."""

@@ -8,6 +8,7 @@ import weakref
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+from textual.dom import DOMNode
 from textual.widgets import Input
 
 from screens.lookup import LookupScreen
@@ -67,3 +68,23 @@ async def test_a_closed_profile_is_collected_before_the_next_call(
             await until(pilot, lambda: closed() is None)
         finally:
             gc.enable()
+
+
+async def test_a_popped_profile_is_styled_once(sqlite_engine: Engine, tmp_path: Path) -> None:
+    """Mounting styles every widget; the screen's first resume used to restyle the whole screen
+    again (a few ms of every pop)."""
+    customer = make_customer(sqlite_engine, "Luca", "Bianchi", phones=("+390698765432",))
+    app = console(sqlite_engine, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, LookupScreen))
+        restyled: list[DOMNode] = []
+        update_styles = app.update_styles
+
+        def recording(node: DOMNode, animate: bool = True) -> None:
+            restyled.append(node)
+            update_styles(node, animate=animate)
+
+        app.update_styles = recording  # type: ignore[method-assign]
+        app.post_message(OpenProfile(customer.id or 0, call_id="ring-1"))
+        await until(pilot, lambda: isinstance(app.screen, ProfileScreen) and app.screen.painted.is_set())
+        assert app.screen not in restyled
