@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from rich.segment import Segments
-from rich.traceback import Traceback
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from textual import events, on, work
@@ -279,7 +278,10 @@ class CallpopApp(WrapUpDeskApp, SupervisorNavigation):
 
     def _fatal_error(self) -> None:
         """Textual's crash report prints every frame's local variables: here those are a
-        customer's notes and phone numbers. The same report without them."""
+        customer's notes and phone numbers. The same report without them. rich.traceback (with
+        pygments and rich.pretty, ~1.6 MB) is imported only on a crash, as Textual itself does."""
+        from rich.traceback import Traceback
+
         self.bell()
         report = Traceback(show_locals=False, width=None)
         self._exit_renderables.append(Segments(self.console.render(report, self.console.options)))

@@ -6,6 +6,10 @@ changes heard on the change feed reach the screens that show them.
 A base of the console app beside the open wrap-ups (console/app_wrapups.py). Whether a role gets
 the keys is read from the policy table (store/policy.py), which the store also enforces: hiding a
 key from an operator is only a courtesy.
+
+Each of those screens is imported when it is first opened, not with the app: an operator's console
+never opens one, and together they cost it ~6 MB of RSS (the reports' plotext, the merge's import
+machinery and country tables).
 """
 
 from __future__ import annotations
@@ -18,13 +22,7 @@ from textual.screen import Screen
 from console.app_feed import FeedRoutedApp
 from console.feed import TicketsChangedHere
 from screens.callbacks import CallbacksScreen
-from screens.floor import FloorScreen
-from screens.merge import MergeScreen
 from screens.messages import LiveScreen, OpenMerge, OpenProfile, OpenTicketReview, TicketsChanged
-from screens.reports import ReportsScreen
-from screens.returned_mail import PALETTE_HELP, PALETTE_TITLE, ReturnedMailScreen
-from screens.ticket_queue import TicketQueueScreen
-from screens.ticket_review import TicketReviewScreen
 from store.notify import TICKETS, customer_subject, ticket_subject
 from store.policy import Action, allowed
 
@@ -57,18 +55,26 @@ class SupervisorNavigation(FeedRoutedApp):
 
     def action_tickets(self) -> None:
         if self.supervisor_screen_allowed("tickets"):
+            from screens.ticket_queue import TicketQueueScreen
+
             self.push_screen(TicketQueueScreen())
 
     def action_floor(self) -> None:
         if self.supervisor_screen_allowed("floor"):
+            from screens.floor import FloorScreen
+
             self.push_screen(FloorScreen(wrapup_limit_s=self.wrapup_too_long_s))
 
     def action_reports(self) -> None:
         if self.supervisor_screen_allowed("reports"):
+            from screens.reports import ReportsScreen
+
             self.push_screen(ReportsScreen())
 
     def action_returned_mail(self) -> None:
         if self.supervisor_screen_allowed("returned_mail"):
+            from screens.returned_mail import ReturnedMailScreen
+
             self.push_screen(ReturnedMailScreen())
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
@@ -76,14 +82,20 @@ class SupervisorNavigation(FeedRoutedApp):
         English msgids: the app translates every system command (`translated_system_commands`)."""
         yield from super().get_system_commands(screen)
         if self.check_action("returned_mail", ()):  # signed in, not locked, a role the policy lets
+            from screens.returned_mail import PALETTE_HELP, PALETTE_TITLE
+
             yield SystemCommand(PALETTE_TITLE, PALETTE_HELP, self.action_returned_mail)
 
     def on_open_ticket_review(self, message: OpenTicketReview) -> None:
         if self.supervisor_screen_allowed("tickets"):
+            from screens.ticket_review import TicketReviewScreen
+
             self.push_screen(TicketReviewScreen(message.ticket_id))
 
     def on_open_merge(self, message: OpenMerge) -> None:
         if self.supervisor_screen_allowed("merge"):
+            from screens.merge import MergeScreen
+
             self.push_screen(MergeScreen(message.keep_id, message.other_id), self._merged)
 
     def _merged(self, survivor: int | None) -> None:

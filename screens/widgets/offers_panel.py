@@ -180,10 +180,11 @@ class OffersPanel(Vertical):
         fixed = {"so_far": 10, "answer": 16} if wide else {}
         rest = max(24, width - sum(fixed.values()) - 2 * (len(fixed) + 2))
         title_width = min(34, rest * 2 // 5) if wide else min(24, rest // 3)
-        table.add_column(_("Offer"), width=title_width, key="title")
-        table.add_column(_("Why"), width=rest - title_width, key="why")
+        # Text, not str: a str header is parsed as markup, with emoji codes (rich's 1.4 MB table)
+        table.add_column(Text(_("Offer")), width=title_width, key="title")
+        table.add_column(Text(_("Why")), width=rest - title_width, key="why")
         for key, width in fixed.items():
-            table.add_column(key, width=width, key=key)
+            table.add_column(Text(key), width=width, key=key)
         for suggestion in self.suggestions:
             table.add_row(*self._cells(suggestion, wide=wide), key=suggestion.offer_code)
         table.move_cursor(row=min(max(row, 0), len(self.suggestions) - 1))
