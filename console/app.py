@@ -48,10 +48,7 @@ from screens.language import (
 )
 from screens.lock import LockScreen, Unlocked
 from screens.lookup import LookupScreen
-from screens.messages import (
-    OpenLookup,
-    OpenProfile,
-)
+from screens.messages import OpenLookup, OpenProfile
 from screens.outage import database_guard
 from screens.profile import ProfileScreen
 from screens.profile_preload import Preloaded
