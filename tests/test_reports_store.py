@@ -400,11 +400,11 @@ def test_the_segment_mix_is_the_computed_rfm_segment_and_adds_up(engine: Engine)
     assert [column.key for column in result.report.columns] == ["group", "segment", "calls", "share_pct"]
 
 
-def test_a_report_gives_the_connection_its_own_mapping_back(engine: Engine) -> None:
+def test_a_report_gives_the_connection_its_own_mapping_back(sqlite_engine: Engine) -> None:
     """A report reads a SQLite file memory-mapped (store.reports.REPORT_MMAP_BYTES); the pooled
-    connection it ran on goes back to the pool with the setting it had."""
-    if engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's memory mapping")
+    connection it ran on goes back to the pool with the setting it had (SQLite only: PostgreSQL
+    has no such setting)."""
+    engine = sqlite_engine
     with engine.connect() as connection:
         before = connection.exec_driver_sql("PRAGMA mmap_size").scalar_one()
     run_report(Engines.single(engine), ADMIN, "segments", PERIOD, By.DAY, now=NOW)
