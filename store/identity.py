@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -68,7 +69,8 @@ def _row(session: Session, username: str) -> Operator | None:
     return session.exec(select(Operator).where(Operator.username == username)).first()
 
 
-def _actor(row: Operator, session_id: int | None = None) -> Actor:
+def _actor(row: Operator | sa.Row[Any, Any, Any, Any], session_id: int | None = None) -> Actor:
+    """An operator row (an ORM object or the columns `actor_for` reads) as an actor."""
     return Actor(row.username, Role(row.role), row.id, session_id, row.team)
 
 
@@ -97,7 +99,7 @@ def actor_for(engine: Engine, username: str) -> Actor | None:
     )
     with engine.connect() as connection:
         row = connection.execute(query).first()
-    return None if row is None else Actor(row.username, Role(row.role), row.id, None, row.team)
+    return None if row is None else _actor(row)
 
 
 def operator_row(engine: Engine, username: str) -> Operator | None:
