@@ -42,6 +42,7 @@ from console import signin
 from console.app import make_app
 from console.config import Settings
 from console.database import CONSOLE_CONNECTIONS, open_engine
+from console.malloc_arenas import limit_malloc_arenas
 from screens.lookup import LookupScreen
 from screens.outage import DatabaseUnavailable, LocalFileProblem
 from screens.profile import ProfileScreen
@@ -104,6 +105,7 @@ def run_seat(plan: SeatPlan, start: Any) -> SeatResult:
     """The process's entry point: the console runs until `plan.seconds` after every console is
     ready (`start` is a multiprocessing barrier shared by all of them)."""
     result = SeatResult(plan.index)
+    limit_malloc_arenas()  # as `callpop run` does, before the console's threads start
     try:
         asyncio.run(_Operator(plan, result, start).work())
     except Exception as error:  # noqa: BLE001 - a console that dies is an error of the run, said

@@ -34,6 +34,7 @@ from console.commands import UserError
 from console.config import Settings
 from console.database import open_engine
 from console.demo_load import database_is_empty, load_demo
+from console.malloc_arenas import limit_malloc_arenas
 from screens.profile import ProfileScreen
 from store import identity
 from store.models import Role
@@ -56,6 +57,7 @@ def register(kinds: argparse._SubParsersAction, parents: list[argparse.ArgumentP
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.rings < 1:
         raise UserError("--rings must be at least 1")
+    limit_malloc_arenas()  # as `callpop run` does, before the API's and the console's threads
     with tempfile.TemporaryDirectory(prefix="run-", dir=scratch_dir(settings, "pop")) as scratch:
         if not settings.database_url:
             settings = settings.model_copy(update={"database_url": f"sqlite:///{Path(scratch) / 'pop.db'}"})
