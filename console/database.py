@@ -22,8 +22,10 @@ from store.replica import Engines, make_reader_engine
 from store.search import install_index_hook
 
 CONSOLE_CONNECTIONS = 1
-"""A console's pooled connections on each server (issue #14: fifty consoles on one PostgreSQL).
-With the change feed's own LISTEN connection that is two on the primary, and one on a standby.
+"""A console's pooled connections to each database (issue #14: fifty consoles on one PostgreSQL,
+and RSS per console: on SQLite each connection keeps its page cache and schema in the process).
+With the change feed's own connection (LISTEN, or SQLite's data_version poller) that is two to
+the primary, and one to a standby.
 Its workers take turns on it: none holds a connection while taking another (the audit row of
 a read is written before the read starts, store.access), so taking turns never waits on itself."""
 

@@ -56,15 +56,15 @@ def upsert(dialect: sa.Dialect, table: sa.Table) -> postgresql.Insert | sqlite.I
 def make_engine(url: str, *, connections: int | None = None, **kwargs: Any) -> Engine:
     """Build an engine for `url` with callpop's connection settings. Statement parameters are
     left out of error messages: they are customer notes and phone numbers, and an error's text
-    reaches toasts, the journal and crash reports. `connections` caps a server's pool (a console
-    on a floor of fifty keeps one): a checkout waits for it up to POOL_WAIT_S. SQLite has no
-    server connections to spare and keeps its default pool."""
+    reaches toasts, the journal and crash reports. `connections` caps the pool (a console on a
+    floor of fifty keeps one per server): a checkout waits for it up to POOL_WAIT_S. On SQLite
+    too: each of its connections keeps a page cache and the parsed schema in the process."""
     kwargs.setdefault("hide_parameters", True)
+    if connections is not None:
+        kwargs = {"pool_size": connections, "max_overflow": 0, "pool_timeout": POOL_WAIT_S, **kwargs}
     parsed = sa.make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _make_sqlite_engine(parsed, **kwargs)
-    if connections is not None:
-        kwargs = {"pool_size": connections, "max_overflow": 0, "pool_timeout": POOL_WAIT_S, **kwargs}
     return sa.create_engine(parsed, pool_pre_ping=True, **kwargs)
 
 

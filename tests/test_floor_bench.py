@@ -20,7 +20,8 @@ def test_a_tiny_floor_takes_its_calls_and_loses_no_wrapup(
     assert code == 0 and result["rows_match"]
     assert result["rows"]["calls_wrapped"] >= 2  # each console's first step is a call
     assert result["actions"]["pop_painted"]["n"] == result["actions"]["wrapup_save"]["n"] >= 2
-    assert result["keys_typed"] > 0 and result["rss_mb"]["per_console_max"] > 0
+    rss = result["rss_mb"]
+    assert result["keys_typed"] > 0 and rss["per_console_max"] > 0 and rss["per_console_end_max"] > 0
     connections = result["connections"]
     assert connections["counted"] is database_url.startswith("postgresql")
     if connections["counted"]:  # issue #14: the change feed's LISTEN connection and one pooled

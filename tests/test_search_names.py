@@ -215,3 +215,15 @@ def test_customer_tokens_are_the_tokens_of_the_three_names_read_together(given: 
 
     display = f"{given} {family}".strip()
     assert customer_tokens(given, family, display) == frozenset(name_tokens(given, family, display))
+
+
+def test_ranking_customers_keeps_no_cache_entry_per_display_name() -> None:
+    """Regression (issue #14: RSS per console): the per-field token cache kept an entry for the
+    display name of every customer a console ranked (up to 262,144). You should see it grow by
+    the shared given and family names only, whatever the number of customers."""
+    from store.search import sync
+
+    before = sync._field_tokens.cache_info().currsize
+    for n in range(300):
+        sync.customer_tokens("Rossana", "Pellegrinetti", f"Rossana Pellegrinetti {n:03d}")
+    assert sync._field_tokens.cache_info().currsize - before <= 2

@@ -8,9 +8,10 @@ from this process as `callpop serve` does), and in between the operator types lo
 
 The JSON says per action p50/p95 (`actions`), the errors (target 0; "database is locked" counted
 apart), the rows written against the actions that wrote them (`rows_match`: no lost wrap-up or
-offer answer), RSS per console and in total, CPU per console and of the API process, the load
-average, and on PostgreSQL the peak database connections per console, sampled every second from
-`pg_stat_activity` (each console names its connections `floor-N`; the standby's are counted too).
+offer answer), RSS per console (its peak, and where it ended once the work was done) and in
+total, CPU per console and of the API process, the load average, and on PostgreSQL the peak
+database connections per console, sampled every second from `pg_stat_activity` (each console
+names its connections `floor-N`; the standby's are counted too).
 The targets (`targets`, PostgreSQL) are those of the floor's issue; `within_targets` says which hold.
 """
 
@@ -276,6 +277,7 @@ def _report(
             "per_console_max": max(rss),
             "per_console_p50": sorted(rss)[len(rss) // 2],
             "total": round(sum(rss), 1),
+            "per_console_end_max": max(result.end_rss_mb for result in results),
         },
         "cpu": {
             "per_console_s_p50": sorted(cpu)[len(cpu) // 2],

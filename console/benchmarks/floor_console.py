@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import http.client
+import json
 import random
 import resource
 import threading
@@ -32,14 +34,15 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-import httpx
 from textual.message import Message
 
 from console import signin
 from console.app import make_app
 from console.config import Settings
 from console.database import CONSOLE_CONNECTIONS, open_engine
+from console.malloc_arenas import limit_malloc_arenas
 from screens.lookup import LookupScreen
 from screens.outage import DatabaseUnavailable, LocalFileProblem
 from screens.profile import ProfileScreen
@@ -94,12 +97,15 @@ class SeatResult:
     busy_s: float = 0.0
     cpu_s: float = 0.0
     peak_rss_mb: float = 0.0
+    end_rss_mb: float = 0.0
+    """RSS once the work is done (the console is still open): what it settled at, below its peak."""
 
 
 def run_seat(plan: SeatPlan, start: Any) -> SeatResult:
     """The process's entry point: the console runs until `plan.seconds` after every console is
     ready (`start` is a multiprocessing barrier shared by all of them)."""
     result = SeatResult(plan.index)
+    limit_malloc_arenas()  # as `callpop run` does, before the console's threads start
     try:
         asyncio.run(_Operator(plan, result, start).work())
     except Exception as error:  # noqa: BLE001 - a console that dies is an error of the run, said
@@ -107,20 +113,35 @@ def run_seat(plan: SeatPlan, start: Any) -> SeatResult:
         start.abort()  # the others do not wait for it (nothing happens once they have started)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     result.cpu_s = round(usage.ru_utime + usage.ru_stime, 2)
-    result.peak_rss_mb = _own_peak_rss_mb() or round(usage.ru_maxrss / 1024, 1)
+    result.peak_rss_mb = _own_status_mb("VmHWM") or round(usage.ru_maxrss / 1024, 1)
     result.timings = dict(result.timings)
     return result
 
 
-def _own_peak_rss_mb() -> float | None:
-    """This process's own peak RSS (VmHWM), or None where /proc has none. Not ru_maxrss: Linux
-    keeps it across fork and exec, so a spawned console reported its parent's peak (the bench
-    process, which built the base) instead of its own."""
+def _own_status_mb(key: str) -> float | None:
+    """This process's own `key` of /proc/self/status in MB (VmHWM: its peak RSS; VmRSS: now), or
+    None where /proc has none. Not ru_maxrss for the peak: Linux keeps it across fork and exec,
+    so a spawned console reported its parent's peak (the bench process, which built the base)."""
     with suppress(OSError):
         for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{key}:"):
                 return round(int(line.split()[1]) / 1024, 1)
     return None
+
+
+def _post(url: str, body: dict[str, str], token: str) -> tuple[int, str]:
+    """POST `body` as JSON to the API; its status and text. http.client, not httpx: importing
+    httpx (with the click, pygments and anyio it pulls in) added 5 MB to the RSS of a console
+    that never uses it (issue #14)."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.netloc, timeout=STEP_TIMEOUT_S)
+    try:
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        connection.request("POST", parts.path, json.dumps(body), headers)
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
 
 
 class _Operator:
@@ -144,8 +165,8 @@ class _Operator:
         self.app = app = make_app(plan.settings, engine=engine, signed_in=actor)
         gc.freeze()  # as `callpop run` does
         running = app.run_test(size=(120, 40), message_hook=self._heard)
-        async with running as pilot, httpx.AsyncClient() as client:
-            self.pilot, self.client = pilot, client
+        async with running as pilot:
+            self.pilot = pilot
             await self._until(lambda: app.pop_ready.is_set() and isinstance(app.screen, LookupScreen))
             await asyncio.to_thread(self.start.wait, 600)
             began = time.monotonic()
@@ -166,6 +187,7 @@ class _Operator:
                         self.result.errors.append(str(stuck)[:300])
                         break
             self.result.busy_s = round(time.monotonic() - began, 2)
+            self.result.end_rss_mb = _own_status_mb("VmRSS") or 0.0
         self.result.errors.extend(self.problems)
         context = app.context
         if context.reader is not None:
@@ -203,11 +225,10 @@ class _Operator:
             "extension": self.plan.extension,
             "channel": "voice",
         }
-        headers = {"Authorization": f"Bearer {self.plan.token}"}
-        response = await self.client.post(f"{self.plan.api_url}/calls", json=body, headers=headers)
+        status, answer = await asyncio.to_thread(_post, f"{self.plan.api_url}/calls", body, self.plan.token)
         accepted = time.perf_counter()
-        if response.status_code != 201:
-            raise StepFailed(f"the API refused the ring ({response.status_code}): {response.text[:200]}")
+        if status != 201:
+            raise StepFailed(f"the API refused the ring ({status}): {answer[:200]}")
         self.result.rings += 1
         profile = await self._until(lambda: self._popped(call_id), f"no pop painted for {call_id}")
         self.result.timings["pop_painted"].append((time.perf_counter() - accepted) * 1000)

@@ -32,8 +32,9 @@ from console.benchmarks.callers import numbers_to_ring
 from console.benchmarks.stats import emit, percentiles
 from console.commands import UserError
 from console.config import Settings
-from console.database import open_engine
+from console.database import CONSOLE_CONNECTIONS, open_engine
 from console.demo_load import database_is_empty, load_demo
+from console.malloc_arenas import limit_malloc_arenas
 from screens.profile import ProfileScreen
 from store import identity
 from store.models import Role
@@ -56,6 +57,7 @@ def register(kinds: argparse._SubParsersAction, parents: list[argparse.ArgumentP
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.rings < 1:
         raise UserError("--rings must be at least 1")
+    limit_malloc_arenas()  # as `callpop run` does, before the API's and the console's threads
     with tempfile.TemporaryDirectory(prefix="run-", dir=scratch_dir(settings, "pop")) as scratch:
         if not settings.database_url:
             settings = settings.model_copy(update={"database_url": f"sqlite:///{Path(scratch) / 'pop.db'}"})
@@ -85,9 +87,11 @@ async def _ring_all(
     settings: Settings, engine: Engine, url: str, numbers: list[str], seed: int
 ) -> dict[str, Any]:
     rng = random.Random(seed)
+    # the console's own engine with its pool, as `callpop run` opens it (the API keeps `engine`)
+    own = open_engine(settings, migrate=False, quiet=True, connections=CONSOLE_CONNECTIONS)
     # signed in as its own operator, as a seat is (without it the console waits at the sign-in)
-    seat = signin.by_password(engine, settings, OPERATOR, PASSWORD)
-    app = make_app(settings, engine=engine, signed_in=seat)
+    seat = signin.by_password(own, settings, OPERATOR, PASSWORD)
+    app = make_app(settings, engine=own, signed_in=seat)
     gc.freeze()  # as `callpop run` does: measure what an operator's console gets
     accepted_ms: list[float] = []
     sent_ms: list[float] = []
@@ -116,6 +120,7 @@ async def _ring_all(
             while len(app.screen_stack) > 2:
                 app.pop_screen()
             await pilot.pause()
+    own.dispose()
     return {
         "accepted_to_opened": percentiles(opened_ms),
         "accepted_to_painted": percentiles(accepted_ms),

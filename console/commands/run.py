@@ -32,6 +32,9 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 def run(args: argparse.Namespace, settings: Settings) -> int:
     import os
 
+    from console.malloc_arenas import limit_malloc_arenas
+
+    limit_malloc_arenas()  # before any thread starts (issue #14: RSS per console)
     if settings.forced_session:  # before Textual is imported: it reads its variables then
         from console.forced_session import scrub_environment
 

@@ -21,9 +21,20 @@ class Footer(TextualFooter):
     """The footer, in the operator's language."""
 
     def compose(self) -> ComposeResult:
+        self._forget_removed_keys()
         for widget in super().compose():
             if isinstance(widget, FooterKey):
                 widget.description = _(widget.description) if widget.description else ""
                 if isinstance(widget.tooltip, str) and widget.tooltip:
                     widget.tooltip = _(widget.tooltip)
             yield widget
+
+    def _forget_removed_keys(self) -> None:
+        """Textual's footer binds each key's `compact` to its own, and the binding (the key with its
+        setter) stays in the footer's watchers after a recompose removes the key: Textual drops
+        it only when `compact` changes, which it never does here. So a footer that lives all
+        session (the lookup's) kept every key it had shown, ~18 widgets each time it recomposed
+        (issue #14: RSS per console). Runs as the footer composes, its old keys just removed."""
+        watchers = getattr(self, "__watchers", {}).get("compact")
+        if watchers:
+            watchers[:] = [(node, callback) for node, callback in watchers if node.is_attached]
