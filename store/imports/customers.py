@@ -2,7 +2,8 @@
 
 An empty cell never erases what callpop holds: phones and e-mails in the file are added (the
 first of each becomes the primary), a different address becomes the current home address and
-the old one is kept with its end date. The upsert itself is `store.imports.customer_upsert`.
+the old one is kept with its end date. New customers are written by `store.imports.customer_insert`,
+known ones updated by `store.imports.customer_upsert`.
 """
 
 from __future__ import annotations
@@ -110,6 +111,11 @@ class CustomerKind:
             "not imported again"
             for digest, at in erased
         }
+
+    def insert_new(self, context: ApplyContext, run_id: int) -> set[int]:
+        from store.imports.customer_insert import insert_new_customers
+
+        return insert_new_customers(context, run_id)
 
     def apply(self, context: ApplyContext, rows: list[Staged]) -> set[int]:
         from store.imports.customer_upsert import upsert_customers
