@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from store import audit
 from store.bulk import IdAllocator, insert_rows
+from store.db import one_of
 from store.imports.types import ApplyContext, Staged, Tally
 from store.models import Address, AddressKind, Customer, Email, Phone, PhoneKind
 from store.models.base import table_of
@@ -59,7 +60,7 @@ def upsert_customers(context: ApplyContext, rows: list[Staged]) -> set[int]:
     connection, ids, tally, today = context.connection, context.ids, context.tally, context.today
     c = table_of(Customer).c
     keys = [r.key for r in rows]
-    query = sa.select(table_of(Customer)).where(c.external_id.in_(keys))
+    query = sa.select(table_of(Customer)).where(one_of(connection.dialect, c.external_id, keys))
     existing = {row.external_id: row for row in connection.execute(query)}
     existing.update(_merged_into(connection, [k for k in keys if k not in existing]))
     assert all(row.key in existing for row in rows)  # the new ones were inserted by customer_insert
@@ -74,7 +75,7 @@ def _merged_into(connection: sa.Connection, keys: list[str]) -> dict[str, Any]:
     query = (
         sa.select(alias.old_external_id, *table_of(Customer).c)
         .join(table_of(Customer), table_of(Customer).c.id == alias.customer_id)
-        .where(alias.old_external_id.in_(keys))
+        .where(one_of(connection.dialect, alias.old_external_id, keys))
     )
     return {row.old_external_id: row for row in connection.execute(query)}
 
@@ -139,7 +140,9 @@ def _children(connection: sa.Connection, model: Any, customer_ids: list[int]) ->
     table = table_of(model)
     found: dict[int, list[Any]] = defaultdict(list)
     for row in connection.execute(
-        sa.select(table).where(table.c.customer_id.in_(customer_ids)).order_by(table.c.id)
+        sa.select(table)
+        .where(one_of(connection.dialect, table.c.customer_id, customer_ids))
+        .order_by(table.c.id)
     ):
         found[row.customer_id].append(row)
     return found

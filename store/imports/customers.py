@@ -15,11 +15,13 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import col
 
+from store.db import one_of
 from store.imports import fields as f
 from store.imports.checks import Checks
 from store.imports.source import Columns
 from store.imports.types import ApplyContext, Payload, Staged
 from store.models import CustomerStatus
+from store.models.base import table_of
 from store.models.data import CustomerErasure
 
 HEADER = (
@@ -103,7 +105,7 @@ class CustomerKind:
         by_digest = {external_id_digest(row.key): row.line for row in rows}
         erased = connection.execute(
             sa.select(col(CustomerErasure.external_id_digest), col(CustomerErasure.erased_at)).where(
-                col(CustomerErasure.external_id_digest).in_(list(by_digest))
+                one_of(connection.dialect, table_of(CustomerErasure).c.external_id_digest, list(by_digest))
             )
         )
         return {
