@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import phonenumbers
 import pytest
 
-from store.phones import digits_of, mask_phone, normalize_phone, phone_hint
+from store.phones import digits_of, mask_phone, national_number, normalize_phone, phone_hint
 
 
 @pytest.mark.parametrize(
@@ -57,3 +58,23 @@ def test_digits_of_drops_everything_else() -> None:
 def test_hostile_text_is_no_number(hostile: str) -> None:
     assert normalize_phone(hostile, "IT") is None or normalize_phone(hostile, "IT").startswith("+")
     assert isinstance(phone_hint(hostile, "IT"), str)
+
+
+def test_national_number_cut_from_e164_is_what_phonenumbers_parses() -> None:
+    """Every region's example numbers of every type: the cut-off country code gives phonenumbers'
+    own national significant number (Italy's leading 0 kept, NANP's 1, 3-digit codes)."""
+    examples = [
+        phonenumbers.example_number_for_type(region, kind)
+        for region in sorted(phonenumbers.SUPPORTED_REGIONS)
+        for kind in range(11)
+    ]
+    numbers = [phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.E164) for n in examples if n]
+    assert len(numbers) > 1000
+    for e164 in numbers:
+        expected = phonenumbers.national_significant_number(phonenumbers.parse(e164, None))
+        assert national_number(e164) == expected, e164
+
+
+def test_national_number_of_what_is_not_e164_falls_back_to_the_parse() -> None:
+    assert national_number("+39 06 1234 5678") == "0612345678"
+    assert national_number("not a number") == ""

@@ -13,6 +13,7 @@ from console.cli import main
 from store.db import write_session
 from store.models import Customer, ProductCategory
 from store.search import SearchResult, find_customers, rebuild_index
+from tests.conftest import load_hostile_strings
 from tests.factories import make_customer, make_holding, make_product, make_ticket
 from tests.harness import operator_row
 
@@ -227,3 +228,25 @@ def test_ranking_customers_keeps_no_cache_entry_per_display_name() -> None:
     for n in range(300):
         sync.customer_tokens("Rossana", "Pellegrinetti", f"Rossana Pellegrinetti {n:03d}")
     assert sync._field_tokens.cache_info().currsize - before <= 2
+
+
+def test_customer_tokens_skip_reading_the_usual_display_name_without_losing_a_token() -> None:
+    """The display name "given family" is not folded again (a build would miss the cache for every
+    customer): you should see the same tokens as reading all three, for names in many scripts,
+    hostile strings on either side, given names ending in a particle, trailing apostrophes."""
+    from faker import Faker
+
+    from store.search.fold import name_tokens
+    from store.search.sync import customer_tokens
+
+    fake = Faker(["it_IT", "es_ES", "de_DE", "nl_NL", "pt_PT", "ru_RU", "zh_CN", "el_GR", "tr_TR", "ar_AA"])
+    fake.seed_instance(12)
+    hostile = [entry["value"] for entry in load_hostile_strings()]
+    givens = [fake.first_name() for _ in range(300)] + hostile + ["Anna De", "Lo", "Jean d'", "İlkay", "ß"]
+    families = (
+        [fake.last_name() for _ in range(300)] + hostile[::-1] + ["La Cruz", "van der Berg", "'t Hooft"]
+    )
+    for given, family in zip(givens, families[: len(givens)], strict=False):
+        for g, f in ((given, family), (family, given), (given, ""), ("", family)):
+            display = f"{g} {f}".strip()
+            assert customer_tokens(g, f, display) == frozenset(name_tokens(g, f, display)), (g, f)

@@ -27,7 +27,7 @@ from store.imports import index, runs
 from store.imports.kinds import KINDS
 from store.imports.rejects import RejectsFile
 from store.imports.source import SourceError, SourceRow, read_mapping, read_rows
-from store.imports.types import ApplyContext, ImportKind, Progress, Staged, Tally
+from store.imports.types import ApplyContext, ImportKind, InsertsNewInBulk, Progress, Staged, Tally
 from store.imports.workers import checked_chunks
 from store.models.data import ImportStatus
 from store.policy import Action, Actor, require
@@ -228,9 +228,13 @@ def _apply(
     with write_session(engine) as session:
         connection = session.connection()
         context = ApplyContext(connection, IdAllocator(connection), tally, actor, today)
-        reindex: set[int] = set()
-        done = 0
         total = runs.staged_count(connection, run_id)
+        reindex: set[int] = set()
+        if isinstance(kind, InsertsNewInBulk):  # first: the database hands out those ids itself
+            reindex = kind.insert_new(context, run_id)
+            if progress:
+                progress("apply", len(reindex), total)
+        done = len(reindex)
         for rows in runs.staged_chunks(connection, run_id, CHUNK_ROWS):
             reindex |= kind.apply(context, rows)
             done += len(rows)

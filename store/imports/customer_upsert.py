@@ -1,10 +1,10 @@
-"""The customer upsert: new people bulk-inserted, known ones (by external_id) updated in place.
+"""The customer upsert of the people callpop knows (by external_id, or a merged customer's old one).
 
-Runs inside the import's one apply transaction. New customers get ids up front (`IdAllocator`)
-so their phones, e-mail and address go in the same bulk insert. A changed customer gets its
-version bumped (so an operator's open contact form sees the change instead of overwriting it)
-and one audit row naming the fields that changed (not their values: an erasure must be able to
-leave no identifier behind, and audit rows cannot be changed; `store.audit.record_many`).
+Runs inside the import's one apply transaction, after `customer_insert` wrote the new ones. A
+changed customer gets its version bumped (so an operator's open contact form sees the change
+instead of overwriting it) and one audit row naming the fields that changed (not their values:
+an erasure must be able to leave no identifier behind, and audit rows cannot be changed;
+`store.audit.record_many`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from store import audit
-from store.bulk import IdAllocator, insert_rows, new_customer_row
+from store.bulk import IdAllocator, insert_rows
+from store.db import one_of
 from store.imports.types import ApplyContext, Staged, Tally
 from store.models import Address, AddressKind, Customer, Email, Phone, PhoneKind
 from store.models.base import table_of
@@ -55,20 +56,15 @@ def _wanted(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def upsert_customers(context: ApplyContext, rows: list[Staged]) -> set[int]:
-    """Insert or update each row's customer; count into the tally; say whose index must change."""
+    """Update each row's known customer; count into the tally; say whose index must change."""
     connection, ids, tally, today = context.connection, context.ids, context.tally, context.today
     c = table_of(Customer).c
     keys = [r.key for r in rows]
-    query = sa.select(table_of(Customer)).where(c.external_id.in_(keys))
+    query = sa.select(table_of(Customer)).where(one_of(connection.dialect, c.external_id, keys))
     existing = {row.external_id: row for row in connection.execute(query)}
     existing.update(_merged_into(connection, [k for k in keys if k not in existing]))
-    fresh = [row for row in rows if row.key not in existing]
-    reindex = _insert_new(connection, ids, fresh, today)
-    tally.new += len(fresh)
-    known = [row for row in rows if row.key in existing]
-    if known:
-        reindex |= _update_known(connection, ids, known, existing, tally, context.actor, today)
-    return reindex
+    assert all(row.key in existing for row in rows)  # the new ones were inserted by customer_insert
+    return _update_known(connection, ids, rows, existing, tally, context.actor, today)
 
 
 def _merged_into(connection: sa.Connection, keys: list[str]) -> dict[str, Any]:
@@ -79,39 +75,9 @@ def _merged_into(connection: sa.Connection, keys: list[str]) -> dict[str, Any]:
     query = (
         sa.select(alias.old_external_id, *table_of(Customer).c)
         .join(table_of(Customer), table_of(Customer).c.id == alias.customer_id)
-        .where(alias.old_external_id.in_(keys))
+        .where(one_of(connection.dialect, alias.old_external_id, keys))
     )
     return {row.old_external_id: row for row in connection.execute(query)}
-
-
-def _insert_new(connection: sa.Connection, ids: IdAllocator, rows: list[Staged], today: date) -> set[int]:
-    if not rows:
-        return set()
-    now = utcnow()
-    customer_ids = ids.take(table_of(Customer), len(rows))
-    customers, phones, emails, addresses = [], [], [], []
-    for customer_id, row in zip(customer_ids, rows, strict=True):
-        p = row.payload
-        values = {
-            "id": customer_id,
-            "external_id": row.key,
-            "birth_date": None,
-            "points_expire_on": None,
-            **new_customer_row(now),
-        }
-        values.update(_wanted(p))
-        customers.append(values)
-        for index, e164 in enumerate(p["phones"]):
-            phones.append((customer_id, e164, index == 0))
-        if p["email"]:
-            emails.append((customer_id, p["email"]))
-        if p["street"] or p["city"] or p["postal_code"] or p["country"]:
-            addresses.append((customer_id, p))
-    insert_rows(connection, table_of(Customer), customers)
-    _insert_phones(connection, ids, phones)
-    _insert_emails(connection, ids, emails)
-    _insert_addresses(connection, ids, addresses, today)
-    return set(customer_ids)
 
 
 def _insert_phones(connection: sa.Connection, ids: IdAllocator, phones: list[tuple[int, str, bool]]) -> None:
@@ -174,7 +140,9 @@ def _children(connection: sa.Connection, model: Any, customer_ids: list[int]) ->
     table = table_of(model)
     found: dict[int, list[Any]] = defaultdict(list)
     for row in connection.execute(
-        sa.select(table).where(table.c.customer_id.in_(customer_ids)).order_by(table.c.id)
+        sa.select(table)
+        .where(one_of(connection.dialect, table.c.customer_id, customer_ids))
+        .order_by(table.c.id)
     ):
         found[row.customer_id].append(row)
     return found

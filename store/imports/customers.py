@@ -2,7 +2,8 @@
 
 An empty cell never erases what callpop holds: phones and e-mails in the file are added (the
 first of each becomes the primary), a different address becomes the current home address and
-the old one is kept with its end date. The upsert itself is `store.imports.customer_upsert`.
+the old one is kept with its end date. New customers are written by `store.imports.customer_insert`,
+known ones updated by `store.imports.customer_upsert`.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import col
 
+from store.db import one_of
 from store.imports import fields as f
 from store.imports.checks import Checks
 from store.imports.source import Columns
 from store.imports.types import ApplyContext, Payload, Staged
 from store.models import CustomerStatus
+from store.models.base import table_of
 from store.models.data import CustomerErasure
 
 HEADER = (
@@ -102,7 +105,7 @@ class CustomerKind:
         by_digest = {external_id_digest(row.key): row.line for row in rows}
         erased = connection.execute(
             sa.select(col(CustomerErasure.external_id_digest), col(CustomerErasure.erased_at)).where(
-                col(CustomerErasure.external_id_digest).in_(list(by_digest))
+                one_of(connection.dialect, table_of(CustomerErasure).c.external_id_digest, list(by_digest))
             )
         )
         return {
@@ -110,6 +113,11 @@ class CustomerKind:
             "not imported again"
             for digest, at in erased
         }
+
+    def insert_new(self, context: ApplyContext, run_id: int) -> set[int]:
+        from store.imports.customer_insert import insert_new_customers
+
+        return insert_new_customers(context, run_id)
 
     def apply(self, context: ApplyContext, rows: list[Staged]) -> set[int]:
         from store.imports.customer_upsert import upsert_customers

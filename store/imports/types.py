@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import sqlalchemy as sa
 
@@ -67,6 +67,17 @@ class ImportKind(Protocol):
 
     def apply(self, context: ApplyContext, rows: list[Staged]) -> set[int]:
         """Upsert `rows` (within the context's transaction), counting into its tally; returns the
+        customers whose search index must change."""
+        ...
+
+
+@runtime_checkable
+class InsertsNewInBulk(Protocol):
+    """A kind that writes its new rows straight from the staging table by set operations, before
+    `apply` is handed the rest (a first load of a million customers never passes through Python)."""
+
+    def insert_new(self, context: ApplyContext, run_id: int) -> set[int]:
+        """Insert the run's staged rows whose key is new, count them, unstage them; returns the
         customers whose search index must change."""
         ...
 

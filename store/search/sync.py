@@ -20,7 +20,7 @@ from store.db import upsert
 from store.models.customers import Customer, Phone
 from store.models.search import search_name, search_phone, search_posting, search_token, search_token_key
 from store.phones import national_number
-from store.search.fold import delete_keys, name_tokens
+from store.search.fold import PARTICLES, delete_keys, name_tokens, query_words
 
 _NAME_FIELDS = ("given_name", "family_name", "display_name")
 
@@ -33,16 +33,30 @@ def customer_tokens(given_name: str, family_name: str, display_name: str) -> fro
     given and family names repeat far more than the three together: the per-field cache is the
     one an index build hits (it reads each customer once). This one serves the console's lookup,
     which re-ranks the same candidates keystroke after keystroke; at 65,536 entries it kept ~0.5 KB
-    for every customer a console had ever ranked (issue #14: RSS per console). The display name
-    is read uncached: it is nearly every customer's own, so the per-field cache missed on it
-    anyway and kept one entry for each customer a console ranked, up to 262,144 of them."""
-    display = frozenset(name_tokens(display_name or ""))
-    return _field_tokens(given_name or "") | _field_tokens(family_name or "") | display
+    for every customer a console had ever ranked (issue #14: RSS per console). Any other display
+    name is read uncached: it is nearly every customer's own, so the per-field cache would miss on
+    it and keep one entry for each customer a console ranked, up to 262,144 of them."""
+    given_name, family_name, display_name = given_name or "", family_name or "", display_name or ""
+    tokens = _field_tokens(given_name) | _field_tokens(family_name)
+    usual = display_name == f"{given_name} {family_name}".strip()
+    if usual and not _ends_in_particle(given_name):
+        return tokens  # the usual display name: no cache miss for every customer of a build
+    return tokens | frozenset(name_tokens(display_name))
 
 
 @lru_cache(maxsize=262144)
 def _field_tokens(name: str) -> frozenset[str]:
     return frozenset(name_tokens(name))
+
+
+@lru_cache(maxsize=65536)
+def _ends_in_particle(given_name: str) -> bool:
+    """Whether "given family" has a token neither name has alone: "Anna De" + "Luca" -> "deluca".
+
+    Otherwise the display name "given family" folds to the given name's words then the family
+    name's (folding works letter by letter and the space separates), so its tokens are theirs."""
+    words = query_words(given_name)
+    return bool(words) and words[-1] in PARTICLES
 
 
 def name_row(customer_id: int, tokens: frozenset[str]) -> dict[str, object]:
