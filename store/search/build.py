@@ -26,6 +26,7 @@ from store.models.search import (
     search_token,
     search_token_key,
 )
+from store.search.engine import database_time, index_for
 from store.search.fold import delete_keys
 from store.search.sync import customer_tokens, name_row, phone_row
 
@@ -45,7 +46,10 @@ def _batches(rows: Iterator, size: int = BATCH) -> Iterator[list]:
 
 
 def _index_names(connection: sa.Connection, total: int, progress: Progress | None) -> Counter[str]:
-    """Post every customer's tokens; return each token's document frequency."""
+    """Post every customer's tokens; return each token's document frequency. Every search_name row
+    is stamped with this rebuild's database time: to a name engine stamped before, the whole base
+    is written since, so it rebuilds (store/search/engine.py)."""
+    changed = database_time(connection)
     ids: dict[str, int] = {}
     df: Counter[str] = Counter()
     c = table_of(Customer).c
@@ -57,7 +61,7 @@ def _index_names(connection: sa.Connection, total: int, progress: Progress | Non
         postings, names = [], []
         for row in batch:
             tokens = customer_tokens(row.given_name, row.family_name, row.display_name)
-            names.append(name_row(row.id, tokens))
+            names.append(name_row(row.id, tokens) | {"changed": changed})
             for token in tokens:
                 token_id = ids.setdefault(token, len(ids) + 1)
                 df[token] += 1
@@ -89,7 +93,9 @@ def _insert(connection: sa.Connection, table: sa.Table, rows: Iterator[dict]) ->
 
 
 def rebuild_index(engine: Engine, *, progress: Progress | None = None) -> int:
-    """Rebuild the whole index from the customer and phone tables; returns the customers indexed."""
+    """Rebuild the whole index from the customer and phone tables, and this process's name engine
+    when it keeps one (others rebuild theirs, finding every customer changed); returns the
+    customers indexed."""
     with write_session(engine) as session:
         connection = session.connection()
         for table in (search_posting, search_name, search_token_key, search_token, search_phone):
@@ -114,6 +120,9 @@ def rebuild_index(engine: Engine, *, progress: Progress | None = None) -> int:
             connection.execute(sa.text("ANALYZE"))
     if engine.dialect.name == "postgresql":
         _vacuum(engine)
+    name_index = index_for(engine)
+    if name_index is not None:
+        name_index.build(engine)
     return total
 
 

@@ -1,7 +1,9 @@
-"""Name search: each query word expands to index tokens (exact, a prefix range, typos via the
-deletion neighbourhood); the database keeps the customers that have a token for every word,
-starting from the most selective word, in levels (exact, prefixes, typos) so the common case
-stops early; rapidfuzz re-ranks the few survivors. Nothing is kept in memory between queries.
+"""Name search: the name engine's candidates first (store/search/engine.py), when it is kept and
+ready; then, when they hold nothing good, the database index. There each query word expands to
+index tokens (exact, a prefix range, typos via the deletion neighbourhood); the database keeps the
+customers that have a token for every word, starting from the most selective word, in levels
+(exact, prefixes, typos) so the common case stops early; rapidfuzz re-ranks the few survivors.
+Nothing is kept in memory between queries.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sqlalchemy as sa
 from store.models import Customer
 from store.models.base import table_of
 from store.models.search import search_name, search_token
+from store.search.engine import index_for
 from store.search.expansion import (
     ALL_TYPOS,
     EXACT,
@@ -23,7 +26,7 @@ from store.search.expansion import (
     prepare,
 )
 from store.search.fold import query_words
-from store.search.scoring import fit_words, name_reason, name_score
+from store.search.scoring import assign_words, fit_words, name_reason, name_score
 from store.search.sync import customer_tokens
 from store.search.types import Hit
 
@@ -176,6 +179,9 @@ def search_names(connection: sa.Connection, text: str, *, want: int = 20) -> lis
     if not words:
         return []
     hits: dict[int, Hit] = {}
+    _from_engine(connection, words, hits)
+    if _settled(hits, want):
+        return _ranked(hits)
     expansions = _every_word(connection, words, want, hits)
     if _settled(hits, want):
         return _ranked(hits)
@@ -185,6 +191,18 @@ def search_names(connection: sa.Connection, text: str, *, want: int = 20) -> lis
             return _ranked(hits)
     _any_word(connection, words, expansions, hits)
     return _ranked(hits)
+
+
+def _from_engine(connection: sa.Connection, words: list[str], hits: dict[int, Hit]) -> None:
+    """The name engine's customers with every word, and those written since its stamp whose
+    tokens hold every word, scored from the database's current names (so a customer renamed or
+    erased since the engine saw it is dropped). Nothing when the engine is off or not ready."""
+    index = index_for(connection.engine)
+    serving = index.serving(connection) if index else None
+    if serving is None:
+        return
+    written = [cid for cid, tokens in serving.delta if assign_words(words, frozenset(tokens.split()))]
+    _score(connection, words, serving.candidates(words) + written, hits)
 
 
 def _settled(hits: dict[int, Hit], want: int) -> bool:
