@@ -51,7 +51,7 @@ def from_engine(engine: Engine, index: NameIndex, query: str) -> list[int]:
     with engine.connect() as connection:
         serving = index.serving(connection)
     assert serving is not None
-    return serving.candidates(query.split())
+    return serving.candidates(query.split(), 2)
 
 
 def test_a_built_engine_answers(engine: Engine, index: NameIndex) -> None:

@@ -98,25 +98,24 @@ class Serving:
     schema: Any
     delta: list[tuple[int, str]]  # (customer id, search_name.tokens)
 
-    def candidates(self, words: list[str]) -> list[int]:
-        """The engine's `TOP` customers with every word (exact, begun, or 1-2 typos)."""
+    def candidates(self, words: list[str], typos: int) -> list[int]:
+        """The engine's `TOP` customers with every word (exact, begun, or up to `typos` edits)."""
         import tantivy
 
-        clauses = [(tantivy.Occur.Must, self._word(tantivy, word)) for word in words]
-        hits = self.searcher.search(tantivy.Query.boolean_query(clauses), TOP).hits
+        clauses = [(tantivy.Occur.Must, self._word(tantivy, word, typos)) for word in words]
+        hits = self.searcher.search(tantivy.Query.boolean_query(clauses), TOP, count=False).hits
         return [self.searcher.doc(address)["id"][0] for _, address in hits]
 
-    def _word(self, tantivy: Any, word: str) -> Any:
+    def _word(self, tantivy: Any, word: str, typos: int) -> Any:
         q = tantivy.Query
         fits = [
             q.const_score_query(q.term_query(self.schema, "tokens", word), EXACT),
             q.const_score_query(q.fuzzy_term_query(self.schema, "tokens", word, 0, prefix=True), BEGUN),
         ]
         for distance, worth in ((1, ONE_TYPO), (2, TWO_TYPOS)):
-            if max_edits(word) >= distance:
-                fits.append(
-                    q.const_score_query(q.fuzzy_term_query(self.schema, "tokens", word, distance), worth)
-                )
+            if distance <= min(typos, max_edits(word)):
+                fuzzy = q.fuzzy_term_query(self.schema, "tokens", word, distance)
+                fits.append(q.const_score_query(fuzzy, worth))
         return q.disjunction_max_query(fits)
 
 

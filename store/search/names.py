@@ -25,7 +25,7 @@ from store.search.expansion import (
     exact_expansions,
     prepare,
 )
-from store.search.fold import query_words
+from store.search.fold import max_edits, query_words
 from store.search.scoring import assign_words, fit_words, name_reason, name_score
 from store.search.sync import customer_tokens
 from store.search.types import Hit
@@ -179,7 +179,7 @@ def search_names(connection: sa.Connection, text: str, *, want: int = 20) -> lis
     if not words:
         return []
     hits: dict[int, Hit] = {}
-    _from_engine(connection, words, hits)
+    _from_engine(connection, words, want, hits)
     if _settled(hits, want):
         return _ranked(hits)
     expansions = _every_word(connection, words, want, hits)
@@ -193,16 +193,19 @@ def search_names(connection: sa.Connection, text: str, *, want: int = 20) -> lis
     return _ranked(hits)
 
 
-def _from_engine(connection: sa.Connection, words: list[str], hits: dict[int, Hit]) -> None:
-    """The name engine's customers with every word, and those written since its stamp whose
-    tokens hold every word, scored from the database's current names (so a customer renamed or
-    erased since the engine saw it is dropped). Nothing when the engine is off or not ready."""
+def _from_engine(connection: sa.Connection, words: list[str], want: int, hits: dict[int, Hit]) -> None:
+    """The name engine's customers with every word (exact, begun or one typo; then two typos
+    unless that settled it), and those written since its stamp whose tokens hold every word, all
+    scored from the database's current names (so a customer renamed or erased since the engine
+    saw it is dropped). Nothing when the engine is off or not ready."""
     index = index_for(connection.engine)
     serving = index.serving(connection) if index else None
     if serving is None:
         return
     written = [cid for cid, tokens in serving.delta if assign_words(words, frozenset(tokens.split()))]
-    _score(connection, words, serving.candidates(words) + written, hits)
+    _score(connection, words, serving.candidates(words, 1) + written, hits)
+    if not _settled(hits, want) and any(max_edits(word) >= 2 for word in words):
+        _score(connection, words, serving.candidates(words, 2), hits)
 
 
 def _settled(hits: dict[int, Hit], want: int) -> bool:
