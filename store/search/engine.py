@@ -49,6 +49,9 @@ TOP = 200
 EXACT, BEGUN, ONE_TYPO, TWO_TYPOS = 4.0, 3.0, 2.0, 1.0
 """What a word's fit is worth in the engine's order (a constant per kind, summed over the words),
 so its top customers are those whose every word fits best: callpop's score re-ranks them."""
+BUILD_HEAP = 40_000_000
+"""Bytes tantivy's writer buffers before it writes a segment: the build runs inside a console,
+whose RSS is what a floor of fifty pays (issue #14)."""
 STAMP_FILE = "stamp.json"
 FORMAT = 1
 BATCH = 50_000
@@ -144,20 +147,21 @@ class NameIndex:
             index, schema, stamp = self._index, self._schema, self._stamp
         since, read, newest = stamp["read"] - GRACE, stamp["read"], stamp["newest"]
         n = search_name.c
-        present = connection.execute(sa.select(sa.func.max(n.changed))).scalar()
+        changed = sa.select(n.customer_id, n.tokens, n.changed).where(n.changed > since).limit(STALE_AT + 1)
+        newest_now = sa.select(sa.null(), sa.null(), sa.func.max(n.changed))  # the row without a customer
+        rows = connection.execute(sa.union_all(newest_now, changed.subquery().select())).all()
+        present = next(row[2] for row in rows if row[0] is None)  # one round trip: newest change, delta
+        delta = [row for row in rows if row[0] is not None]
         if present is not None and newest is not None and present < newest:  # a restored database
             self._stale()
             return None
-        delta = connection.execute(
-            sa.select(n.customer_id, n.tokens, n.changed).where(n.changed > since).limit(STALE_AT + 1)
-        ).all()
         if len(delta) > STALE_AT:
             self._stale()
             return None
-        if sum(row.changed > read for row in delta) >= FOLD_AT:  # not folded yet (the grace is)
+        if sum(row[2] > read for row in delta) >= FOLD_AT:  # not folded yet (the grace is)
             with self._lock:
                 self._start(self._fold)
-        return Serving(index.searcher(), schema, [(row.customer_id, row.tokens) for row in delta])
+        return Serving(index.searcher(), schema, [(row[0], row[1]) for row in delta])
 
     def _stale(self) -> None:
         with self._lock:
@@ -255,7 +259,7 @@ class NameIndex:
         builder.add_integer_field("id", stored=True, indexed=True)
         builder.add_text_field("tokens", stored=False, tokenizer_name="raw", index_option="basic")
         index = tantivy.Index(builder.build(), path=str(fresh / "index"))
-        writer = index.writer(heap_size=100_000_000, num_threads=1)
+        writer = index.writer(heap_size=BUILD_HEAP, num_threads=1)
         with engine.connect() as connection, connection.begin():
             if connection.dialect.name == "postgresql":
                 connection.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))

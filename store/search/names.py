@@ -38,6 +38,14 @@ every word and scans the closest spellings first, half that): bounds the worst c
 common prefixes such as "ca la") at the price of missing rare pairs until one more letter is typed.
 At 1M customers 3500 found the same targets in the top 10 as 5000 did, with a p95 ~20% lower."""
 MAX_WORDS = 6
+BEGUN_ONLY = "name starts like {name}"
+"""The reason of a hit whose every word only begins a token (`scoring.name_reason`). When that is
+all the engine found (a half-typed "ros ma" begins thousands of names, and its 200 are any of
+them), the database's prefix level adds its own candidates: between them the re-rank finds as
+many of the intended customers as the database index alone did."""
+LONG_WORD = 9
+"""Letters from which a word may hold three typos (`fold.max_edits`): the engine reads two at most,
+so the database's levels still run for such a query when the engine settled nothing."""
 GOOD = 55.0
 """A hit this good reads every word, with a typo or two at most: re-spacing the query or falling
 back to some of its words would only add weaker fill-ins (and cost a dozen statements)."""
@@ -179,10 +187,15 @@ def search_names(connection: sa.Connection, text: str, *, want: int = 20) -> lis
     if not words:
         return []
     hits: dict[int, Hit] = {}
-    _from_engine(connection, words, want, hits)
+    served = _from_engine(connection, words, want, hits)
     if _settled(hits, want):
+        if served and all(getattr(hit.reason, "msgid", "") == BEGUN_ONLY for hit in hits.values()):
+            _every_word(connection, words, want, hits, deepest=PREFIX)
         return _ranked(hits)
-    expansions = _every_word(connection, words, want, hits)
+    if served and max(map(len, words)) < LONG_WORD:  # the engine read every word as these levels do
+        expansions = exact_expansions(connection, words)
+    else:
+        expansions = _every_word(connection, words, want, hits)
     if _settled(hits, want):
         return _ranked(hits)
     for variant in _variants(connection, words):
@@ -193,19 +206,20 @@ def search_names(connection: sa.Connection, text: str, *, want: int = 20) -> lis
     return _ranked(hits)
 
 
-def _from_engine(connection: sa.Connection, words: list[str], want: int, hits: dict[int, Hit]) -> None:
+def _from_engine(connection: sa.Connection, words: list[str], want: int, hits: dict[int, Hit]) -> bool:
     """The name engine's customers with every word (exact, begun or one typo; then two typos
     unless that settled it), and those written since its stamp whose tokens hold every word, all
     scored from the database's current names (so a customer renamed or erased since the engine
-    saw it is dropped). Nothing when the engine is off or not ready."""
+    saw it is dropped). False when the engine is off or not ready."""
     index = index_for(connection.engine)
     serving = index.serving(connection) if index else None
     if serving is None:
-        return
+        return False
     written = [cid for cid, tokens in serving.delta if assign_words(words, frozenset(tokens.split()))]
     _score(connection, words, serving.candidates(words, 1) + written, hits)
     if not _settled(hits, want) and any(max_edits(word) >= 2 for word in words):
         _score(connection, words, serving.candidates(words, 2), hits)
+    return True
 
 
 def _settled(hits: dict[int, Hit], want: int) -> bool:
