@@ -39,10 +39,11 @@ common prefixes such as "ca la") at the price of missing rare pairs until one mo
 At 1M customers 3500 found the same targets in the top 10 as 5000 did, with a p95 ~20% lower."""
 MAX_WORDS = 6
 BEGUN_ONLY = "name starts like {name}"
-"""The reason of a hit whose every word only begins a token (`scoring.name_reason`). When that is
-all the engine found (a half-typed "ros ma" begins thousands of names, and its 200 are any of
-them), the database's prefix level adds its own candidates: between them the re-rank finds as
-many of the intended customers as the database index alone did."""
+"""The reason of a hit whose every word only begins a token (`scoring.name_reason`). When the
+engine's best hit is one, the query is half-typed ("ros ma" begins thousands of names): the
+engine's 200 are any of them, where the database's prefix range reads the tokens in order and
+the re-rank prefers the shortest completions, so the database index answers alone (measured at
+1M: recall@10 0.420 from the engine's 200, 0.435 from the database's, 0.420 from both)."""
 LONG_WORD = 9
 """Letters from which a word may hold three typos (`fold.max_edits`): the engine reads two at most,
 so the database's levels still run for such a query when the engine settled nothing."""
@@ -188,9 +189,10 @@ def search_names(connection: sa.Connection, text: str, *, want: int = 20) -> lis
         return []
     hits: dict[int, Hit] = {}
     served = _from_engine(connection, words, want, hits)
+    if served and hits and getattr(_ranked(hits)[0].reason, "msgid", "") == BEGUN_ONLY:
+        hits.clear()  # see BEGUN_ONLY
+        served = False
     if _settled(hits, want):
-        if served and all(getattr(hit.reason, "msgid", "") == BEGUN_ONLY for hit in hits.values()):
-            _every_word(connection, words, want, hits, deepest=PREFIX)
         return _ranked(hits)
     if served and max(map(len, words)) < LONG_WORD:  # the engine read every word as these levels do
         expansions = exact_expansions(connection, words)
