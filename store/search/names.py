@@ -38,6 +38,10 @@ every word and scans the closest spellings first, half that): bounds the worst c
 common prefixes such as "ca la") at the price of missing rare pairs until one more letter is typed.
 At 1M customers 3500 found the same targets in the top 10 as 5000 did, with a p95 ~20% lower."""
 MAX_WORDS = 6
+SHORT_WORD = 3
+"""Letters below which a word only begins names (no typo allowed): a query holding one is half-typed,
+the engine would read thousands of tokens for it to end up in BEGUN_ONLY; it goes straight to the
+database index (measured at 1M: "ros ma" cost the engine as much as the database's prefix level)."""
 BEGUN_ONLY = "name starts like {name}"
 """The reason of a hit whose every word only begins a token (`scoring.name_reason`). When the
 engine's best hit is one, the query is half-typed ("ros ma" begins thousands of names): the
@@ -212,7 +216,9 @@ def _from_engine(connection: sa.Connection, words: list[str], want: int, hits: d
     """The name engine's customers with every word (exact, begun or one typo; then two typos
     unless that settled it), and those written since its stamp whose tokens hold every word, all
     scored from the database's current names (so a customer renamed or erased since the engine
-    saw it is dropped). False when the engine is off or not ready."""
+    saw it is dropped). False when the engine is off or not ready, or a word is too short for it."""
+    if min(map(len, words)) < SHORT_WORD:
+        return False
     index = index_for(connection.engine)
     serving = index.serving(connection) if index else None
     if serving is None:
