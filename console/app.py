@@ -362,7 +362,7 @@ def make_app(
     file raises `OutcomesError`, an OS account that may not sign in `SignInRefused`, and another
     seat's extension `SignInRefused`, all before any screen opens."""
     outcomes = load_outcomes(settings.outcomes_file)
-    engine = engine or open_engine(settings, connections=CONSOLE_CONNECTIONS)
+    engine = engine or open_engine(settings, connections=CONSOLE_CONNECTIONS, name_engine=True)
     reads = open_engines(settings, engine, connections=CONSOLE_CONNECTIONS)
     actor = signed_in or signin.by_os_account(engine, settings)
     extension = seat_extension(engine, actor, settings.extension) if actor else ""

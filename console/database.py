@@ -19,7 +19,7 @@ from store.db import make_engine
 from store.migrate import SchemaState, applied_state, pending_revisions, upgrade
 from store.private import private_dir
 from store.replica import Engines, make_reader_engine
-from store.search import install_index_hook
+from store.search import install_index_hook, use_name_engines
 
 CONSOLE_CONNECTIONS = 1
 """A console's pooled connections to each database (issue #14: fifty consoles on one PostgreSQL,
@@ -39,14 +39,23 @@ def shown_url(settings: Settings) -> str:
 
 
 def open_engine(
-    settings: Settings, *, migrate: bool = True, quiet: bool = False, connections: int | None = None
+    settings: Settings,
+    *,
+    migrate: bool = True,
+    quiet: bool = False,
+    connections: int | None = None,
+    name_engine: bool = False,
 ) -> Engine:
     """The engine for `settings`; with `migrate`, the schema is brought up to date first (and said so).
     Customer writes through it keep the search index current (the flush hook is installed).
-    `connections` caps its pool (a console passes CONSOLE_CONNECTIONS)."""
+    `connections` caps its pool (a console passes CONSOLE_CONNECTIONS). `name_engine`: name
+    searches start from the name engine under the cache dir (the console, which lives long enough
+    to build it once and reuse it; a one-shot verb uses the database index alone)."""
     with suppress(OSError):  # a data dir that cannot be made is reported where it is used
         private_dir(settings.data_dir)
     engine = _engine(settings, connections)
+    if name_engine:
+        use_name_engines(settings.cache_dir)
     if migrate:
         applied = upgrade(engine)
         if applied and not quiet:

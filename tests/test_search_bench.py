@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -29,9 +28,7 @@ def test_bench_lookup_builds_measures_compares_and_reuses(
     assert kinds["name_every_word"]["recall_name@10"] > 0.5
     assert 0 < first["query_peak_rss_mb"] < first["peak_rss_mb"] + 200
     engines = first["compare"]["engines"]
-    expected = {"bruteforce_wratio", "sqlite_fts5_trigram"}
-    if importlib.util.find_spec("tantivy"):
-        expected |= {"tantivy_fuzzy", "tantivy_fuzzy_rerank"}
+    expected = {"bruteforce_wratio", "sqlite_fts5_trigram", "tantivy_fuzzy", "tantivy_fuzzy_rerank"}
     assert set(engines) == expected and "postgresql_pg_trgm" in first["compare"]["skipped"]
     for report in engines.values():
         assert NAME_KINDS <= set(report["queries"]) and not phones & set(report["queries"])

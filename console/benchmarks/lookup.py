@@ -29,7 +29,8 @@ from store.migrate import upgrade
 from store.models import Customer, Phone
 from store.models.base import table_of
 from store.models.search import search_token, search_token_key
-from store.search import find_customers, rebuild_index
+from store.search import find_customers, rebuild_index, use_name_engines
+from store.search.engine import index_for
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -56,9 +57,10 @@ def register(kinds: argparse._SubParsersAction, parents: list[argparse.ArgumentP
     parser.set_defaults(handler=run)
 
 
-def _ensure_base(url: str, customers: int, seed: int) -> dict[str, Any]:
+def _ensure_base(url: str, customers: int, seed: int, engines: Path) -> dict[str, Any]:
     """Build the base (synthetic customers plus the record-linkage originals) and its index unless
-    this database already holds exactly that base."""
+    this database already holds exactly that base; then the name engine under `engines`, as a
+    console builds it (timed: `name_engine_build_s`)."""
     from store.search.synthetic import add_named, generate  # Faker stays out of the query process
 
     engine = make_engine(url)
@@ -92,6 +94,13 @@ def _ensure_base(url: str, customers: int, seed: int) -> dict[str, Any]:
         rebuild_index(engine)
         info["index_build_s"] = round(time.perf_counter() - started, 1)
         info["build_peak_rss_mb"] = peak_rss_mb()
+    use_name_engines(engines)
+    name_index = index_for(engine)
+    assert name_index is not None
+    started = time.perf_counter()
+    name_index.build(engine)
+    info["name_engine_build_s"] = round(time.perf_counter() - started, 1)
+    use_name_engines(None)
     with engine.connect() as connection:
         info["distinct_name_tokens"] = connection.execute(
             sa.select(sa.func.count()).select_from(search_token)
@@ -250,11 +259,15 @@ def _recall(queries: list[Query], search: Callable[[str, str], list[tuple[int, s
     return report
 
 
-def measure(url: str, queries: list[Query], pre_ping: bool = True, compare: bool = False) -> dict[str, Any]:
+def measure(
+    url: str, queries: list[Query], engines: Path, pre_ping: bool = True, compare: bool = False
+) -> dict[str, Any]:
     """Run in a fresh process (the queries were made by the parent, so pandas and Faker stay out of
-    its RSS): callpop's search on every query, then (`compare`) each peer engine on the name
-    queries. Start-up objects are frozen out of the cyclic GC after warming up, as `callpop run`
-    does: else a full collection over them lands in a query now and then."""
+    its RSS): callpop's search on every query, name engine included as the console has it (built
+    by the parent under `engines`), then (`compare`) each peer engine on the name queries.
+    Start-up objects are frozen out of the cyclic GC after warming up, as `callpop run` does: else
+    a full collection over them lands in a query now and then."""
+    use_name_engines(engines)
     engine = _query_engine(url, pre_ping)
     for _, text, region, *_ in queries[:20]:  # warm the connection pool and the page cache a little
         find_customers(engine, text, region=region, limit=10)
@@ -266,11 +279,19 @@ def measure(url: str, queries: list[Query], pre_ping: bool = True, compare: bool
         return [(m.customer_id, normalized(m.display_name)) for m in matches]
 
     report = _recall(queries, callpop)
+    name_index = index_for(engine)
+    with engine.connect() as connection:
+        serving = name_index is not None and name_index.serving(connection) is not None
+    rss = _own_peak_rss_mb()  # before any peer is built
+    use_name_engines(None)
+    database_index = _recall(queries, callpop)  # A/B in the same process: no name engine
     engine.dispose()
     out: dict[str, Any] = {
         "queries": report,
-        "query_peak_rss_mb": _own_peak_rss_mb(),  # before any peer is built
+        "queries_database_index": database_index,
+        "query_peak_rss_mb": rss,
         "gc_frozen_after_warmup": True,
+        "name_engine_serving": serving,
         "pool_pre_ping": pre_ping or engine.dialect.name != "postgresql",
     }
     if compare:
@@ -321,10 +342,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise UserError("--customers must be at least 100 and --queries at least 1")
     scratch = scratch_dir(settings, "lookup")
     url = settings.database_url or f"sqlite:///{scratch / f'bench-lookup-{args.customers}-{args.seed}.db'}"
-    base = _ensure_base(url, args.customers, args.seed)
+    engines = scratch / "name-engines"
+    base = _ensure_base(url, args.customers, args.seed, engines)
     queries = _queries(url, args.customers, args.seed, args.queries)
     with multiprocessing.get_context("spawn").Pool(1) as pool:
-        measured = pool.apply(measure, (url, queries, args.pre_ping, args.compare))
+        measured = pool.apply(measure, (url, queries, engines, args.pre_ping, args.compare))
     emit(
         {
             "bench": "lookup",

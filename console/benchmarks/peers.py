@@ -4,7 +4,7 @@ rapidfuzz WRatio over every name (the recall ceiling), tantivy fuzzy terms with 
 WRatio re-rank, SQLite FTS5 trigram with bm25, and PostgreSQL pg_trgm GIN with similarity order.
 
 They see only names (what a name engine would index): phone kinds are callpop's alone. tantivy is
-in the `bench` extra (`pip install 'callpop[bench]'`).
+a main dependency: callpop's own name engine is built on it (store/search/engine.py).
 """
 
 from __future__ import annotations
@@ -178,11 +178,7 @@ def pg_trgm(url: str, ids: list[int], names: list[str]) -> Peer:
 
 def build_peers(url: str, ids: list[int], names: list[str]) -> tuple[list[Peer], dict[str, str]]:
     """Every peer this machine can run, and why any other was left out."""
-    peers, skipped = [brute_force(ids, names)], {}
-    try:
-        peers += tantivy_peers(ids, names)
-    except ImportError:
-        skipped["tantivy"] = "not installed: pip install 'callpop[bench]'"
+    peers, skipped = [brute_force(ids, names), *tantivy_peers(ids, names)], {}
     peers.append(fts5_trigram(ids, names, Path(tempfile.mkdtemp(prefix="callpop-bench-"))))
     if sa.make_url(url).get_backend_name() == "postgresql":
         peers.append(pg_trgm(url, ids, names))

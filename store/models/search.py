@@ -50,6 +50,8 @@ search_name = sa.Table(  # each customer's tokens as " tok1 tok2 ": checked with
     SQLModel.metadata,
     sa.Column("customer_id", sa.Integer, sa.ForeignKey("customer.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("tokens", sa.Text, nullable=False),
+    sa.Column("changed", sa.Float, nullable=True),  # epoch seconds, database clock (trigger, 0020)
+    sa.Index("ix_search_name_changed", "changed"),
 )
 
 search_phone = sa.Table(

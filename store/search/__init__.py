@@ -6,6 +6,7 @@ rather than the models' ORM attributes: a search configures no mapper (~10 ms of
 find`'s start-up, tests/test_cli_startup.py)."""
 
 from store.search.build import rebuild_index
+from store.search.engine import use_cache_dir as use_name_engines
 from store.search.lookup import find_by_email, find_by_phone, find_customers
 from store.search.sync import install as install_index_hook
 from store.search.types import Match, SearchResult
@@ -18,4 +19,5 @@ __all__ = [
     "find_customers",
     "install_index_hook",
     "rebuild_index",
+    "use_name_engines",
 ]

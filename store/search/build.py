@@ -25,6 +25,7 @@ from store.models.search import (
     search_token,
     search_token_key,
 )
+from store.search.engine import database_time, index_for
 from store.search.fold import delete_keys
 from store.search.sync import customer_tokens, name_row, phone_row
 
@@ -44,20 +45,23 @@ def _batches(rows: Iterator, size: int = BATCH) -> Iterator[list]:
 
 
 def _index_names(connection: sa.Connection, total: int, progress: Progress | None) -> Counter[str]:
-    """Post every customer's tokens; return each token's document frequency."""
+    """Post every customer's tokens; return each token's document frequency. Every search_name row
+    is stamped with this rebuild's database time: to a name engine stamped before, the whole base
+    is written since, so it rebuilds (store/search/engine.py)."""
+    changed = database_time(connection)
     ids: dict[str, int] = {}
     df: Counter[str] = Counter()
     done = 0
     for batch in _read(connection, "SELECT id, given_name, family_name, display_name FROM customer"):
         postings: list[tuple[int, int]] = []
-        names: list[tuple[int, object]] = []
+        names: list[tuple[int, object, object]] = []
         for customer_id, given, family, display in batch:
             tokens = customer_tokens(given, family, display)
-            names.append((customer_id, name_row(customer_id, tokens)["tokens"]))
+            names.append((customer_id, name_row(customer_id, tokens)["tokens"], changed))
             df.update(tokens)
             postings.extend((ids.setdefault(token, len(ids) + 1), customer_id) for token in tokens)
         _insert_tuples(connection, search_posting, ("token_id", "customer_id"), postings)
-        _insert_tuples(connection, search_name, ("customer_id", "tokens"), names)
+        _insert_tuples(connection, search_name, ("customer_id", "tokens", "changed"), names)
         done += len(batch)
         if progress:
             progress(done, total)
@@ -110,7 +114,9 @@ def _insert(connection: sa.Connection, table: sa.Table, rows: Iterator[dict]) ->
 
 
 def rebuild_index(engine: Engine, *, progress: Progress | None = None) -> int:
-    """Rebuild the whole index from the customer and phone tables; returns the customers indexed."""
+    """Rebuild the whole index from the customer and phone tables, and this process's name engine
+    when it keeps one (others rebuild theirs, finding every customer changed); returns the
+    customers indexed."""
     with write_session(engine) as session:
         connection = session.connection()
         for table in (search_posting, search_name, search_token_key, search_token, search_phone):
@@ -132,6 +138,9 @@ def rebuild_index(engine: Engine, *, progress: Progress | None = None) -> int:
             connection.execute(sa.text("ANALYZE"))
     if engine.dialect.name == "postgresql":
         _vacuum(engine)
+    name_index = index_for(engine)
+    if name_index is not None:
+        name_index.build(engine)
     return total
 
 

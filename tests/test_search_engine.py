@@ -1,0 +1,230 @@
+"""The name engine (store/search/engine.py): the next search sees every write, on this process and
+any other, and an index that cannot be trusted is rebuilt while the database index answers."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from store.db import write_session
+from store.gdpr.erase import erase_customer
+from store.merge import merge_customers
+from store.models import Customer
+from store.search import engine as name_engine
+from store.search import find_customers, rebuild_index, use_name_engines
+from store.search.engine import NameIndex, index_for
+from tests import test_search_names as by_name
+from tests.factories import make_customer
+from tests.test_import_customers import ADMIN
+from tests.test_search_names import lookalikes, people  # noqa: F401  (fixtures)
+
+PEOPLE = [("Maria", "Rossi"), ("Mario", "Rossini"), ("José", "García López"), ("Henri", "Garcia")]
+
+
+@pytest.fixture
+def index(engine: Engine, tmp_path: Path) -> Iterator[NameIndex]:
+    """The engine kept under a fresh cache dir, built over PEOPLE."""
+    for given, family in PEOPLE:
+        make_customer(engine, given, family)
+    use_name_engines(tmp_path / "cache")
+    kept = index_for(engine)
+    assert kept is not None
+    kept.build(engine)
+    yield kept
+    kept.wait()
+    use_name_engines(None)
+
+
+def names(engine: Engine, query: str) -> list[str]:
+    return [m.display_name for m in find_customers(engine, query, region="IT").matches]
+
+
+def from_engine(engine: Engine, index: NameIndex, query: str) -> list[int]:
+    """The engine's own candidates (no delta, no database index)."""
+    with engine.connect() as connection:
+        serving = index.serving(connection)
+    assert serving is not None
+    return serving.candidates(query.split(), 2)
+
+
+def test_a_built_engine_answers(engine: Engine, index: NameIndex) -> None:
+    rossi = make_id(engine, "Maria Rossi")
+    assert rossi in from_engine(engine, index, "mraia rossi")
+    assert names(engine, "Mraia Rossi")[0] == "Maria Rossi"
+
+
+def make_id(engine: Engine, display_name: str) -> int:
+    """The id of the first customer named so."""
+    c = Customer.__table__.c  # type: ignore[attr-defined]
+    with engine.connect() as connection:
+        return connection.execute(
+            sa.select(sa.func.min(c.id)).where(c.display_name == display_name)
+        ).scalar_one()
+
+
+def test_a_new_customer_is_found_by_the_next_search(engine: Engine, index: NameIndex) -> None:
+    created = make_customer(engine, "Maria", "Rossi")
+    assert created.id not in from_engine(engine, index, "maria rossi")  # not in the engine yet
+    found = [m.customer_id for m in find_customers(engine, "maria rossi", region="IT").matches]
+    assert created.id in found  # beside the engine's Maria Rossi, which alone would settle the search
+    assert make_id(engine, "Maria Rossi") in found
+
+
+def test_a_renamed_customer_is_found_by_the_new_name_only(engine: Engine, index: NameIndex) -> None:
+    henri = make_id(engine, "Henri Garcia")
+    with write_session(engine) as session:
+        customer = session.get(Customer, henri)
+        assert customer is not None
+        customer.given_name, customer.family_name, customer.display_name = "Maria", "Rossi", "Maria Rossi"
+    assert henri in from_engine(engine, index, "henri")  # the engine still holds the old name
+    assert henri not in [m.customer_id for m in find_customers(engine, "henri", region="IT").matches]
+    assert henri in [m.customer_id for m in find_customers(engine, "maria rossi", region="IT").matches]
+
+
+def test_an_erased_customer_is_no_longer_found(engine: Engine, index: NameIndex) -> None:
+    rossi = make_id(engine, "Maria Rossi")
+    erase_customer(engine, rossi, actor=ADMIN, data_dir=None)
+    assert rossi not in [m.customer_id for m in find_customers(engine, "maria rossi", region="IT").matches]
+
+
+def test_a_merged_customer_is_found_once(engine: Engine, index: NameIndex) -> None:
+    keep, other = make_id(engine, "Henri Garcia"), make_id(engine, "José García López")
+    merge_customers(engine, keep, other, actor=ADMIN)
+    found = [m.customer_id for m in find_customers(engine, "garcia", region="IT").matches]
+    assert keep in found
+    assert other not in found
+
+
+def test_another_process_sees_a_write_made_here(engine: Engine, index: NameIndex, tmp_path: Path) -> None:
+    created = make_customer(engine, "Maria", "Rossi")
+    script = (
+        "import sys; from pathlib import Path; from store.db import make_engine;"
+        "from store.search import find_customers, use_name_engines;"
+        "from store.search.engine import index_for;"
+        "use_name_engines(Path(sys.argv[2])); e = make_engine(sys.argv[1]);"
+        "index = index_for(e); c = e.connect(); assert index.serving(c) is not None; c.close();"
+        "print(*[m.customer_id for m in find_customers(e, 'rossi maria', region='IT').matches])"
+    )
+    url = engine.url.render_as_string(hide_password=False)
+    done = subprocess.run(
+        [sys.executable, "-c", script, url, str(tmp_path / "cache")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert str(created.id) in done.stdout.split()
+
+
+def test_changes_are_folded_into_the_engine(
+    engine: Engine, index: NameIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(name_engine, "FOLD_AT", 1)
+    created = make_customer(engine, "Zoltan", "Kovacs")
+    assert names(engine, "zoltan kovacs") == ["Zoltan Kovacs"]  # found by the delta; starts the fold
+    index.wait()
+    assert created.id in from_engine(engine, index, "zoltan kovacs")
+
+
+def _serving(engine: Engine, index: NameIndex) -> bool:
+    with engine.connect() as connection:
+        return index.serving(connection) is not None
+
+
+def _current(index: NameIndex) -> Path:
+    return (index.directory / "current").resolve()
+
+
+def test_a_corrupt_index_is_rebuilt_while_the_database_answers(engine: Engine, index: NameIndex) -> None:
+    for path in (_current(index) / "index").iterdir():
+        path.write_bytes(b"\0garbage")
+    index._stamp_seen = None  # as a process starting on the damaged directory
+    assert names(engine, "mraia rossi")[0] == "Maria Rossi"  # the database index, not waiting
+    index.wait()
+    assert _serving(engine, index)
+    assert make_id(engine, "Maria Rossi") in from_engine(engine, index, "maria rossi")
+
+
+@pytest.mark.parametrize("field", ["url", "newest"])
+def test_a_foreign_or_restored_stamp_is_rebuilt(engine: Engine, index: NameIndex, field: str) -> None:
+    stamp_file = _current(index) / name_engine.STAMP_FILE
+    stamp = json.loads(stamp_file.read_text())
+    stamp[field] = "sqlite:///elsewhere.db" if field == "url" else 1e12  # a change the database lacks
+    stamp_file.write_text(json.dumps(stamp))
+    assert not _serving(engine, index)
+    assert names(engine, "maria rossi")[0] == "Maria Rossi"
+    index.wait()
+    assert _serving(engine, index)
+
+
+def test_rebuild_index_rebuilds_the_engine(engine: Engine, index: NameIndex) -> None:
+    before = _current(index)
+    rebuild_index(engine)
+    assert _current(index) != before
+    assert _serving(engine, index)
+
+
+def test_no_engine_yet_means_the_database_index(engine: Engine, tmp_path: Path) -> None:
+    make_customer(engine, "Maria", "Rossi")
+    use_name_engines(tmp_path / "cache")
+    try:
+        kept = index_for(engine)
+        assert kept is not None
+        assert names(engine, "mraia rossi") == ["Maria Rossi"]  # the build runs in the background
+        kept.wait()
+        assert _serving(engine, kept)
+        modes = {p.stat().st_mode & 0o777 for p in kept.directory.rglob("*") if not p.is_symlink()}
+        assert modes <= {0o600, 0o700}
+    finally:
+        use_name_engines(None)
+
+
+def _cases(test: object) -> list[tuple[str, str]]:
+    """The (query, expected) cases of a test of tests/test_search_names.py."""
+    return next(mark.args[1] for mark in test.pytestmark if mark.name == "parametrize")  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def engine_on(tmp_path: Path) -> Iterator[Path]:
+    use_name_engines(tmp_path / "cache")
+    yield tmp_path
+    use_name_engines(None)
+
+
+def _built(engine: Engine) -> Engine:
+    kept = index_for(engine)
+    assert kept is not None
+    kept.build(engine)
+    with engine.connect() as connection:
+        assert kept.serving(connection) is not None
+    return engine
+
+
+@pytest.mark.parametrize(("query", "expected"), _cases(by_name.test_typos_accents_order_prefixes_particles))
+def test_the_engine_finds_what_the_database_index_finds(
+    people: Engine,  # noqa: F811  (the fixture of tests/test_search_names.py)
+    engine_on: Path,
+    query: str,
+    expected: str,
+) -> None:
+    assert names(_built(people), query)[0] == expected
+
+
+@pytest.mark.parametrize(("query", "expected"), _cases(by_name.test_every_word_misspelt))
+def test_the_engine_finds_every_word_misspelt(
+    lookalikes: Engine,  # noqa: F811  (the fixture of tests/test_search_names.py)
+    engine_on: Path,
+    query: str,
+    expected: str,
+) -> None:
+    found = find_customers(_built(lookalikes), query, region="IT").matches
+    assert found[0].display_name == expected
+    assert "typo" in found[0].reason
