@@ -13,15 +13,20 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from console.acting import os_account
+from console.cli import main
 from store.db import write_session
 from store.gdpr.erase import erase_customer
 from store.merge import merge_customers
-from store.models import Customer
+from store.models import Customer, Role
+from store.models.search import search_name
+from store.private import private_dir
 from store.search import engine as name_engine
 from store.search import find_customers, rebuild_index, use_name_engines
 from store.search.engine import NameIndex, index_for
 from tests import test_search_names as by_name
 from tests.factories import make_customer
+from tests.harness import operator_row
 from tests.test_import_customers import ADMIN
 from tests.test_search_names import lookalikes, people  # noqa: F401  (fixtures)
 
@@ -92,6 +97,74 @@ def test_an_erased_customer_is_no_longer_found(engine: Engine, index: NameIndex)
     rossi = make_id(engine, "Maria Rossi")
     erase_customer(engine, rossi, actor=ADMIN, data_dir=None)
     assert rossi not in [m.customer_id for m in find_customers(engine, "maria rossi", region="IT").matches]
+
+
+def _tokens(engine: Engine, customer_id: int) -> list[str]:
+    """The customer's folded name tokens, as the engine indexes them."""
+    with engine.connect() as connection:
+        tokens = connection.scalar(
+            sa.select(search_name.c.tokens).where(search_name.c.customer_id == customer_id)
+        )
+    assert tokens
+    return tokens.split()
+
+
+def _holding(directory: Path, tokens: list[str]) -> list[str]:
+    """What under `directory` still holds one of `tokens`: a file's bytes (as tests/test_gdpr.py
+    greps the database file), or an index's term dictionary, which tantivy compresses (a term's
+    bytes do not show) and which keeps a deleted document's terms until a rebuild."""
+    import tantivy
+
+    files = [path for path in directory.rglob("*") if path.is_file() and not path.is_symlink()]
+    found = [
+        f"{token} in {path.name}" for path in files for token in tokens if token.encode() in path.read_bytes()
+    ]
+    for meta in directory.rglob("meta.json"):
+        searcher = tantivy.Index.open(str(meta.parent)).searcher()
+        found += [f"{token} in {meta.parent}" for token in tokens if searcher.doc_freq("tokens", token)]
+    return found
+
+
+def test_an_erasure_reaches_every_engine(engine: Engine, index: NameIndex, tmp_path: Path) -> None:
+    """Regression (#12): an engine keeps an erased name's terms in its files until rebuilt. You
+    should see this process's engine removed at once, another host's (a cache dir the eraser
+    cannot reach) and another process's view of it not served, and the rebuild naming no one."""
+    person = make_customer(engine, "Zenobia", "Quartermaine").id
+    assert person is not None
+    tokens = _tokens(engine, person)
+    make_customer(engine, "Maria", "Rossi")  # the newest change is not theirs (no restore to detect)
+    index.build(engine)
+    host = NameIndex(private_dir(tmp_path / "host"), index.url, engine.url)
+    host.build(engine)
+    elsewhere = NameIndex(host.directory, index.url, engine.url)  # another process on that host
+    assert person in from_engine(engine, elsewhere, "zenobia quartermaine")
+    assert _holding(host.directory, tokens) and _holding(index.directory, tokens)
+
+    erase_customer(engine, person, actor=ADMIN, data_dir=None)
+
+    assert _holding(index.directory, tokens) == []
+    assert not _serving(engine, elsewhere)
+    assert not _serving(engine, host)
+    assert find_customers(engine, "zenobia quartermaine", region="IT").matches == []
+    elsewhere.wait()
+    host.wait()
+    assert person not in from_engine(engine, host, "zenobia quartermaine")
+    assert person not in from_engine(engine, elsewhere, "zenobia quartermaine")
+    assert _holding(host.directory, tokens) == []
+
+
+def test_the_erasing_verb_removes_the_engine_under_its_cache_dir(
+    database_url: str, engine: Engine, index: NameIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`callpop gdpr erase` keeps no engine: it names its cache dir (console/commands/gdpr.py)."""
+    operator_row(engine, os_account(), extension="999", role=Role.ADMIN)
+    rossi = make_id(engine, "Maria Rossi")
+    tokens = _tokens(engine, rossi)
+    monkeypatch.setenv("CALLPOP_CACHE_DIR", str(index.directory.parent.parent))
+    use_name_engines(None)  # as the verb's own process
+    assert main(["gdpr", "erase", str(rossi), "--yes", "--database", database_url]) == 0
+    assert _holding(index.directory, tokens) == []
+    assert not (index.directory / "current").exists()
 
 
 def test_a_merged_customer_is_found_once(engine: Engine, index: NameIndex) -> None:

@@ -87,7 +87,9 @@ def run_erase(args: argparse.Namespace, settings: Settings) -> int:
             ):
                 print("nothing erased")
                 return 1
-        report = erase_customer(engine, customer_id, actor=actor, data_dir=settings.data_dir)
+        report = erase_customer(
+            engine, customer_id, actor=actor, data_dir=settings.data_dir, cache_dir=settings.cache_dir
+        )
     except NoSuchCustomer as error:
         raise UserError(str(error)) from None
     finally:

@@ -4,13 +4,15 @@ The customer row stays (so counts of calls, holdings, outcomes and segments stil
 no name, birth date, external id or consent; phones, e-mails and merged ids are deleted; the
 free text of their calls, tickets, interactions, callbacks and offers is blanked, their name,
 phones and e-mails are cut out of anyone else's notes. The search index forgets them (their
-rare name tokens included). The audit log is append-only and hash-chained, so nothing in it is
-changed: their audit keys are deleted, so what their rows hold sealed (a console edit's old and
-new values, a profile view's target) reads `[erased]` (store.audit_seal), and the erasure
-appends its tombstone (who erased, what changed by table) in clear. What the log may still hold
-in clear (rows from before audit keys, a search query) is set out in docs/SECURITY.md. Finally
-`store.gdpr.wipe` makes sure no copy is left in the database file, its WAL or the seat's local
-drafts and journal.
+rare name tokens included), and the erasure bumps the name engines' purge generation, so every
+host's engine (a cache on disk that keeps a deleted name's terms) is rebuilt before it serves
+again; the engine under this process's cache dir is removed at once. The audit log is
+append-only and hash-chained, so nothing in it is changed: their audit keys are deleted, so
+what their rows hold sealed (a console edit's old and new values, a profile view's target)
+reads `[erased]` (store.audit_seal), and the erasure appends its tombstone (who erased, what
+changed by table) in clear. What the log may still hold in clear (rows from before audit keys,
+a search query) is set out in docs/SECURITY.md. Finally `store.gdpr.wipe` makes sure no copy is
+left in the database file, its WAL or the seat's local drafts and journal.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from store.notify import publish
 from store.outbox import enqueue
 from store.policy import Action, Actor, require
 from store.relations import customer_references
+from store.search.engine import record_purge, remove_engine
 from store.timeutil import utcnow
 
 ERASED = "[erased]"
@@ -83,8 +86,11 @@ def _personal_columns(table: sa.Table) -> tuple[str, ...]:
     )
 
 
-def erase_customer(engine: Engine, customer_id: int, *, actor: Actor, data_dir: Path | None) -> ErasureReport:
-    """Anonymise `customer_id` everywhere; `data_dir` is this seat's local drafts and journal.
+def erase_customer(
+    engine: Engine, customer_id: int, *, actor: Actor, data_dir: Path | None, cache_dir: Path | None = None
+) -> ErasureReport:
+    """Anonymise `customer_id` everywhere; `data_dir` is this seat's local drafts and journal,
+    `cache_dir` its name engines (None: those this process keeps, if any).
 
     Erasing someone already erased only repeats the scrubbing of the files (after a checkpoint a
     console's open read had blocked)."""
@@ -98,6 +104,7 @@ def erase_customer(engine: Engine, customer_id: int, *, actor: Actor, data_dir: 
         _erase_rows(engine, customer_id, actor, report)
     if data_dir is not None:
         report.local_entries = forget_locally(data_dir, customer_id)
+    remove_engine(engine, cache_dir)
     report.file_clean = wipe_free_space(engine)
     return report
 
@@ -174,7 +181,9 @@ def _identifiers(connection: sa.Connection, person: sa.Row) -> list[str]:
 
 
 def _forget_index(connection: sa.Connection, customer_id: int) -> None:
-    """Their postings and name row, and the tokens (with deletion keys) only they had."""
+    """Their postings and name row, the tokens (with deletion keys) only they had, and the name
+    engines built before (a new purge generation)."""
+    record_purge(connection)
     tokens = connection.scalars(
         sa.delete(search_posting)
         .where(search_posting.c.customer_id == customer_id)

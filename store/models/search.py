@@ -66,5 +66,12 @@ search_phone = sa.Table(
     sa.Index("ix_search_phone_rdigits", "rdigits"),
 )
 
+search_purge = sa.Table(  # one row per erasure (no personal data): the name engines' purge generation
+    "search_purge",
+    SQLModel.metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.Float, nullable=False),  # epoch seconds, database clock
+)
+
 REBUILT_INDEXES = ("ix_search_token_key_key", "ix_search_posting_token", "ix_search_posting_customer")
 """Indexes a full rebuild drops before its bulk insert and creates again after (much faster)."""

@@ -9,6 +9,13 @@ a process that takes the directory's lock builds or updates it, in a background 
 others reload their reader when the stamp file changes. Missing, corrupt, foreign (another
 database) or stale (too many changes since, a rebuilt or restored database) is rebuilt in the
 background while searches use the database index alone: a search never waits for it.
+
+An erasure (store.gdpr.erase) must leave no name behind, and an index only deletes a document:
+its terms stay in the segment files until a rebuild. So the erasure adds a `search_purge` row in
+its own transaction, and an index stamped with an older purge is neither served (the database
+index answers) nor folded but rebuilt, on every host at its next search (the newest purge is
+read in the same round trip as the delta); the rebuild removes the old build directories. The
+erasing process also removes at once the engine under its own cache dir (`remove_engine`).
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from store.models.search import search_name
+from store.models.search import search_name, search_purge
 from store.private import private_dir
 from store.search.fold import max_edits
 
@@ -81,6 +88,19 @@ def database_time(connection: sa.Connection) -> float:
     return float(connection.execute(sa.select(_clock(connection))).scalar_one())
 
 
+def record_purge(connection: sa.Connection) -> None:
+    """A new purge generation, in the erasing transaction: every engine built before it is
+    rebuilt before it serves again. Erasures take turns (on PostgreSQL a lock that reads pass;
+    SQLite has one writer), so ids commit in order and a build that saw one saw those before."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("LOCK TABLE search_purge IN EXCLUSIVE MODE"))
+    connection.execute(sa.insert(search_purge).values(at=_clock(connection)))
+
+
+def _key(url: str) -> str:
+    return hashlib.sha256(url.encode()).hexdigest()[:20]
+
+
 def index_for(engine: Engine) -> NameIndex | None:
     """This process's name engine of `engine`'s database, if engines are kept (`use_cache_dir`)."""
     url = engine.url.render_as_string(hide_password=True)
@@ -88,9 +108,29 @@ def index_for(engine: Engine) -> NameIndex | None:
         if _root is None:
             return None
         if url not in _indexes:
-            key = hashlib.sha256(url.encode()).hexdigest()[:20]
-            _indexes[url] = NameIndex(private_dir(private_dir(_root) / key), url, engine.url)
+            _indexes[url] = NameIndex(private_dir(private_dir(_root) / _key(url)), url, engine.url)
         return _indexes[url]
+
+
+def remove_engine(engine: Engine, cache_dir: Path | None) -> None:
+    """Delete now the index files of `engine`'s database under `cache_dir` (None: the dir this
+    process keeps engines under, if any), and drop this process's reader of them: after an
+    erasure, so its name tokens leave this host's disk without waiting for the next search. The
+    lock file stays (a builder may hold it); a build already running was read before the purge,
+    so it is not served and rebuilt after."""
+    url = engine.url.render_as_string(hide_password=True)
+    with _registry_lock:
+        root = _root if cache_dir is None else Path(cache_dir) / "search"
+        kept = _indexes.get(url) if cache_dir is None or root == _root else None
+    if kept is not None:
+        kept.forget()
+    if root is None:
+        return
+    directory = root / _key(url)
+    for path in (directory / "current", *directory.glob("current-*")):
+        path.unlink(missing_ok=True)
+    for old in directory.glob("build-*"):
+        shutil.rmtree(old, ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -148,11 +188,18 @@ class NameIndex:
         since, read, newest = stamp["read"] - GRACE, stamp["read"], stamp["newest"]
         n = search_name.c
         changed = sa.select(n.customer_id, n.tokens, n.changed).where(n.changed > since).limit(STALE_AT + 1)
-        newest_now = sa.select(sa.null(), sa.null(), sa.func.max(n.changed))  # the row without a customer
-        rows = connection.execute(sa.union_all(newest_now, changed.subquery().select())).all()
-        present = next(row[2] for row in rows if row[0] is None)  # one round trip: newest change, delta
+        nobody = sa.cast(sa.null(), sa.Integer)  # the rows without a customer
+        newest_now = sa.select(nobody, sa.literal("changed"), sa.func.max(n.changed))
+        purged = sa.select(nobody, sa.literal("purge"), sa.cast(sa.func.max(search_purge.c.id), sa.Float))
+        rows = connection.execute(sa.union_all(newest_now, purged, changed.subquery().select())).all()
+        present, purge = (  # one round trip: newest change, newest purge, delta
+            next(row[2] for row in rows if row[0] is None and row[1] == kind) for kind in ("changed", "purge")
+        )
         delta = [row for row in rows if row[0] is not None]
         if present is not None and newest is not None and present < newest:  # a restored database
+            self._stale()
+            return None
+        if (purge or 0) > stamp["purge"]:  # built before an erasure: its terms still name them
             self._stale()
             return None
         if len(delta) > STALE_AT:
@@ -167,6 +214,11 @@ class NameIndex:
         with self._lock:
             self._index = None
             self._start(self._build)
+
+    def forget(self) -> None:
+        """Drop the reader (its files are being removed); the next search reopens or rebuilds."""
+        with self._lock:
+            self._index, self._stamp_seen = None, None
 
     def _reload(self) -> None:
         """Open (or reopen, when its stamp file changed) the current index; a directory that does
@@ -184,7 +236,7 @@ class NameIndex:
             import tantivy
 
             stamp = json.loads((current / STAMP_FILE).read_text())
-            if stamp.get("url") != self.url or stamp.get("format") != FORMAT:
+            if stamp.get("url") != self.url or stamp.get("format") != FORMAT or "purge" not in stamp:
                 raise ValueError("foreign stamp")
             index = tantivy.Index.open(str(current.resolve() / "index"))
             index.reload()
@@ -265,6 +317,9 @@ class NameIndex:
                 connection.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
             read = database_time(connection)
             newest = connection.execute(sa.select(sa.func.max(search_name.c.changed))).scalar()
+            purge = connection.execute(
+                sa.select(sa.func.coalesce(sa.func.max(search_purge.c.id), 0))
+            ).scalar_one()
             rows = connection.execute(
                 sa.select(search_name.c.customer_id, search_name.c.tokens).execution_options(yield_per=BATCH)
             )
@@ -273,7 +328,7 @@ class NameIndex:
         writer.commit()
         writer.wait_merging_threads()
         _seal(fresh / "index")
-        self._write_stamp(fresh, read, newest)
+        self._write_stamp(fresh, read, newest, purge)
 
     def _fold(self, engine: Engine) -> None:
         """Apply the customers written since the stamp to the current index, then move the stamp."""
@@ -300,13 +355,13 @@ class NameIndex:
         writer.commit()
         writer.wait_merging_threads()
         _seal(current / "index")
-        self._write_stamp(current, read, newest)
+        self._write_stamp(current, read, newest, stamp["purge"])  # a fold deletes documents, not terms
 
-    def _write_stamp(self, directory: Path, read: float, newest: float | None) -> None:
+    def _write_stamp(self, directory: Path, read: float, newest: float | None, purge: int) -> None:
         """The stamp file, replaced atomically (a reader sees the old or the new one, whole): the
-        database time the index was read at, and the newest change it then held (a database whose
-        newest is older was restored or replaced)."""
-        stamp = {"format": FORMAT, "url": self.url, "read": read, "newest": newest}
+        database time the index was read at, the newest change it then held (a database whose
+        newest is older was restored or replaced), and the newest purge it was built after."""
+        stamp = {"format": FORMAT, "url": self.url, "read": read, "newest": newest, "purge": purge}
         temporary = directory / f"{STAMP_FILE}.{os.getpid()}"
         temporary.write_text(json.dumps(stamp))
         os.chmod(temporary, 0o600)

@@ -9,6 +9,10 @@ the database, so a customer created or renamed anywhere is found by the next sea
 A trigger stamps every row inserted without a value, whatever the writer is (the flush hook, an
 import, a merge): the clock is the database's (epoch seconds), never a console host's. A full
 rebuild writes one value for all rows itself (the trigger would cost a second per 100k rows).
+
+`search_purge` gets a row (no personal data) per erasure, in the erasure's transaction: an engine
+built before the newest one still holds the erased person's name tokens in its term files, so no
+engine stamped with an older purge is served, and it is rebuilt (store.gdpr.erase).
 """
 
 from __future__ import annotations
@@ -42,6 +46,11 @@ FOR EACH ROW WHEN (NEW.changed IS NULL) EXECUTE FUNCTION search_name_changed()
 
 
 def upgrade() -> None:
+    op.create_table(
+        "search_purge",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("at", sa.Float, nullable=False),
+    )
     op.add_column("search_name", sa.Column("changed", sa.Float, nullable=True))
     op.create_index("ix_search_name_changed", "search_name", ["changed"])
     if op.get_bind().dialect.name == "postgresql":
@@ -60,3 +69,4 @@ def downgrade() -> None:
     op.drop_index("ix_search_name_changed", table_name="search_name")
     with op.batch_alter_table("search_name") as batch:
         batch.drop_column("changed")
+    op.drop_table("search_purge")
