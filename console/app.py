@@ -18,6 +18,7 @@ from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.signal import Signal
 
 from console import signin
 from console.app_wrapups import WrapUpDeskApp
@@ -117,7 +118,16 @@ class CallpopApp(WrapUpDeskApp, SupervisorNavigation):
         self.feed = ConsoleFeed(self, context, ready=self.pop_ready)
         """The console's one change feed: rings at this extension, changes the screens show; made
         anew for the signed-in seat and started when it opens."""
+        self.status_changed_signal: Signal[None] = Signal(self, "status-changed")
+        """`open_wrapups`, `db_state` or `presence_state` changed (each screen's status line
+        listens, and stops when its screen closes: `watch(app, ...)` kept a closed screen's line
+        until that very reactive next changed, so `db_state` kept every line of a shift, #14)."""
         self._show_seat()
+
+    def _publish_status(self) -> None:
+        self.status_changed_signal.publish(None)
+
+    watch_open_wrapups = watch_db_state = watch_presence_state = _publish_status
 
     def _show_seat(self) -> None:
         if self.context.actor is None:
