@@ -22,6 +22,7 @@ from textual.signal import Signal
 
 from console import signin
 from console.app_wrapups import WrapUpDeskApp
+from console.closed_watchers import forget_closed_watchers
 from console.config import Settings
 from console.database import CONSOLE_CONNECTIONS, open_engine, open_engines
 from console.feed import ConsoleFeed
@@ -145,6 +146,7 @@ class CallpopApp(WrapUpDeskApp, SupervisorNavigation):
         self.screen_change_signal.subscribe(self, self._follow_screens, immediate=True)
         self.screen_change_signal.subscribe(self, self._add_status_line)
         self.screen_change_signal.subscribe(self, self.presence.refresh)
+        self.screen_change_signal.subscribe(self, lambda _: forget_closed_watchers(self))
         loop = asyncio.get_running_loop()
         for hang_up in (signal.SIGHUP, signal.SIGTERM):
             loop.add_signal_handler(hang_up, self._hang_up)
