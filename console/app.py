@@ -18,9 +18,11 @@ from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.signal import Signal
 
 from console import signin
 from console.app_wrapups import WrapUpDeskApp
+from console.closed_watchers import forget_closed_watchers
 from console.config import Settings
 from console.database import CONSOLE_CONNECTIONS, open_engine, open_engines
 from console.feed import ConsoleFeed
@@ -117,7 +119,16 @@ class CallpopApp(WrapUpDeskApp, SupervisorNavigation):
         self.feed = ConsoleFeed(self, context, ready=self.pop_ready)
         """The console's one change feed: rings at this extension, changes the screens show; made
         anew for the signed-in seat and started when it opens."""
+        self.status_changed_signal: Signal[None] = Signal(self, "status-changed")
+        """`open_wrapups`, `db_state` or `presence_state` changed (each screen's status line
+        listens, and stops when its screen closes: `watch(app, ...)` kept a closed screen's line
+        until that very reactive next changed, so `db_state` kept every line of a shift, #14)."""
         self._show_seat()
+
+    def _publish_status(self) -> None:
+        self.status_changed_signal.publish(None)
+
+    watch_open_wrapups = watch_db_state = watch_presence_state = _publish_status
 
     def _show_seat(self) -> None:
         if self.context.actor is None:
@@ -135,6 +146,7 @@ class CallpopApp(WrapUpDeskApp, SupervisorNavigation):
         self.screen_change_signal.subscribe(self, self._follow_screens, immediate=True)
         self.screen_change_signal.subscribe(self, self._add_status_line)
         self.screen_change_signal.subscribe(self, self.presence.refresh)
+        self.screen_change_signal.subscribe(self, lambda _: forget_closed_watchers(self))
         loop = asyncio.get_running_loop()
         for hang_up in (signal.SIGHUP, signal.SIGTERM):
             loop.add_signal_handler(hang_up, self._hang_up)

@@ -8,10 +8,11 @@ from this process as `callpop serve` does), and in between the operator types lo
 
 The JSON says per action p50/p95 (`actions`), the errors (target 0; "database is locked" counted
 apart), the rows written against the actions that wrote them (`rows_match`: no lost wrap-up or
-offer answer), RSS per console (its peak, and where it ended once the work was done) and in
-total, CPU per console and of the API process, the load average, and on PostgreSQL the peak
-database connections per console, sampled every second from `pg_stat_activity` (each console
-names its connections `floor-N`; the standby's are counted too).
+offer answer), RSS per console (its peak, where it ended once the work was done, and the highest
+of them every `series_every_s` of work: whether it levels off) and in total, CPU per console and
+of the API process, the load average, and on PostgreSQL the peak database connections per
+console, sampled every second from `pg_stat_activity` (each console names its connections
+`floor-N`; the standby's are counted too).
 The targets (`targets`, PostgreSQL) are those of the floor's issue; `within_targets` says which hold.
 """
 
@@ -29,6 +30,7 @@ import time
 import uuid
 from collections import defaultdict
 from contextlib import suppress
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -259,6 +261,7 @@ def _report(
         for action in ACTIONS
     }
     rss = [result.peak_rss_mb for result in results]
+    series = [result.rss_series_mb for result in results]  # a console that stopped early has fewer
     busy = max(result.busy_s for result in results) or 1.0
     cpu = [result.cpu_s for result in results]
     report: dict[str, Any] = {
@@ -278,6 +281,8 @@ def _report(
             "per_console_p50": sorted(rss)[len(rss) // 2],
             "total": round(sum(rss), 1),
             "per_console_end_max": max(result.end_rss_mb for result in results),
+            "series_every_s": round(results[0].rss_every_s, 1),
+            "per_console_series_max": [max(at) for at in zip_longest(*series, fillvalue=0.0)],
         },
         "cpu": {
             "per_console_s_p50": sorted(cpu)[len(cpu) // 2],

@@ -51,6 +51,8 @@ from screens.wrapup import WrapUpScreen
 
 KEYS_PER_S = 5.0
 RING_EVERY_S = (15.0, 30.0)
+RSS_EVERY_S = 30.0
+"""How often a console's RSS is sampled while it works (about six times in a run under 3 min)."""
 STEP_TIMEOUT_S = 20.0
 """A step that has not happened by then is an error (the console is stuck, not slow)."""
 ACTIONS = ("lookup", "profile_view", "pop_painted", "offers_shown", "wrapup_save")
@@ -99,6 +101,9 @@ class SeatResult:
     peak_rss_mb: float = 0.0
     end_rss_mb: float = 0.0
     """RSS once the work is done (the console is still open): what it settled at, below its peak."""
+    rss_series_mb: list[float] = field(default_factory=list)
+    """RSS every `rss_every_s` of work: whether it levels off over a shift or keeps growing."""
+    rss_every_s: float = RSS_EVERY_S
 
 
 def run_seat(plan: SeatPlan, start: Any) -> SeatResult:
@@ -171,6 +176,7 @@ class _Operator:
             await asyncio.to_thread(self.start.wait, 600)
             began = time.monotonic()
             deadline, ring_at = began + plan.seconds, began  # the first call comes first, staggered
+            sampling = asyncio.create_task(self._sample_rss())
             await asyncio.sleep(self.rng.uniform(0, min(RING_EVERY_S[0], plan.seconds / 4)))
             while time.monotonic() < deadline:
                 try:
@@ -186,6 +192,7 @@ class _Operator:
                     except StepFailed as stuck:  # this console cannot go on: say so, stop it
                         self.result.errors.append(str(stuck)[:300])
                         break
+            sampling.cancel()
             self.result.busy_s = round(time.monotonic() - began, 2)
             self.result.end_rss_mb = _own_status_mb("VmRSS") or 0.0
         self.result.errors.extend(self.problems)
@@ -193,6 +200,13 @@ class _Operator:
         if context.reader is not None:
             context.reader.dispose()
         engine.dispose()
+
+    async def _sample_rss(self) -> None:
+        """VmRSS every `rss_every_s` until cancelled (about six samples in a short run)."""
+        every = self.result.rss_every_s = min(RSS_EVERY_S, self.plan.seconds / 6)
+        while True:
+            await asyncio.sleep(every)
+            self.result.rss_series_mb.append(_own_status_mb("VmRSS") or 0.0)
 
     # --- the operator's script -------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import on
+from textual.signal import Signal
 from textual.widgets import Static
 
 from screens.i18n import N_, _, ngettext
@@ -27,8 +28,9 @@ PRESENCE_STATES = {
 
 class StatusLine(Static):
     """ "anna · ext 100 · mandatory · db ok · ready · 1 wrap-up open · ctrl+w resume". Reads the
-    app's `presence_state`, `open_wrapups` and `db_state` reactives; a screen that is itself the wrap-up sets
-    `SHOWS_WRAPUP` and gets no resume hint."""
+    app's `presence_state`, `open_wrapups` and `db_state` reactives, again at each publish of its
+    `status_changed_signal`; a screen that is itself the wrap-up sets `SHOWS_WRAPUP` and gets no
+    resume hint."""
 
     DEFAULT_CSS = """
     StatusLine { dock: top; height: 1; background: $panel; color: $text-muted; }
@@ -44,11 +46,17 @@ class StatusLine(Static):
         )
 
     def on_mount(self) -> None:
-        self.watch(self.app, "open_wrapups", self._show, init=False)
-        self.watch(self.app, "db_state", self._show, init=False)
-        if hasattr(self.app, "presence_state"):
-            self.watch(self.app, "presence_state", self._show, init=False)
+        if (status := self._status_changed()) is not None:
+            status.subscribe(self, lambda _: self._show())
         self._show()
+
+    def on_unmount(self) -> None:
+        if (status := self._status_changed()) is not None:
+            status.unsubscribe(self)  # the app outlives every screen: it must not keep this line
+
+    def _status_changed(self) -> Signal[None] | None:
+        signal: Signal[None] | None = getattr(self.app, "status_changed_signal", None)
+        return signal
 
     @on(LanguageChanged)
     def _relabel(self) -> None:
