@@ -16,11 +16,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from textual import events, on, work
 from textual.app import SystemCommand
 from textual.binding import Binding
-from textual.reactive import reactive
 from textual.screen import Screen
-from textual.signal import Signal
 
 from console import signin
+from console.app_status import StatusLineApp
 from console.app_wrapups import WrapUpDeskApp
 from console.closed_watchers import forget_closed_watchers
 from console.config import Settings
@@ -55,7 +54,6 @@ from screens.outage import database_guard
 from screens.profile import ProfileScreen
 from screens.profile_preload import Preloaded
 from screens.signin import SignedIn, SignInScreen
-from screens.widgets.status_line import StatusLine
 from store import sessions
 from store.identity import seat_extension
 from store.languages import operator_language, save_operator_language
@@ -74,7 +72,7 @@ JOURNAL_REPLAY_S = 15.0
 """How often queued wrap-ups (saved while the database was away) are retried."""
 
 
-class CallpopApp(WrapUpDeskApp, SupervisorNavigation):
+class CallpopApp(StatusLineApp, SupervisorNavigation):
     """The operator console. Lookup is the home screen; profile and wrap-up stack above it."""
 
     TITLE = "callpop"
@@ -101,8 +99,6 @@ class CallpopApp(WrapUpDeskApp, SupervisorNavigation):
 
     low_bandwidth: bool = False
     """Set by `make_app` for a slow link (`console.low_bandwidth`)."""
-    presence_state: reactive[str] = reactive("")
-    """The console's presence (store.presence.PresenceState; console.presence decides it)."""
 
     def __init__(self, context: ConsoleContext, outcomes: OutcomeConfig, rules: SeatRules) -> None:
         super().__init__()
@@ -119,16 +115,7 @@ class CallpopApp(WrapUpDeskApp, SupervisorNavigation):
         self.feed = ConsoleFeed(self, context, ready=self.pop_ready)
         """The console's one change feed: rings at this extension, changes the screens show; made
         anew for the signed-in seat and started when it opens."""
-        self.status_changed_signal: Signal[None] = Signal(self, "status-changed")
-        """`open_wrapups`, `db_state` or `presence_state` changed (each screen's status line
-        listens, and stops when its screen closes: `watch(app, ...)` kept a closed screen's line
-        until that very reactive next changed, so `db_state` kept every line of a shift, #14)."""
         self._show_seat()
-
-    def _publish_status(self) -> None:
-        self.status_changed_signal.publish(None)
-
-    watch_open_wrapups = watch_db_state = watch_presence_state = _publish_status
 
     def _show_seat(self) -> None:
         if self.context.actor is None:
@@ -244,18 +231,6 @@ class CallpopApp(WrapUpDeskApp, SupervisorNavigation):
         loop = asyncio.get_running_loop()
         for hang_up in (signal.SIGHUP, signal.SIGTERM):
             loop.remove_signal_handler(hang_up)
-
-    def _add_status_line(self, screen: Screen[object]) -> None:
-        """Every console screen gets the status line, once (after it has composed)."""
-
-        def add() -> None:
-            if self.context.actor is not None and not screen.query(StatusLine):
-                seat = self.context
-                screen.mount(
-                    StatusLine(operator=seat.operator, extension=seat.extension, mode=self.outcomes.mode)
-                )
-
-        screen.call_later(add)
 
     def _hang_up(self) -> None:
         """SIGHUP (the SSH session closed) or SIGTERM: keep what was typed, then close."""
