@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import html
+import json
 import os
 import re
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import select
@@ -32,6 +34,22 @@ from store.policy import Actor
 
 TEST_PASSWORD = "correct horse battery staple"
 _TEST_HASH = hash_password(TEST_PASSWORD)
+
+
+def child_json(script: str, *args: str, timeout: float = 120) -> dict[str, Any]:
+    """What `script` (`python -c`, from the repo root) printed last, read as JSON: a fresh process,
+    for what the test process has already changed (its imports, its malloc arenas)."""
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 def operator_row(engine: Engine, username: str, *, extension: str = "100", role: Role | None = None) -> None:

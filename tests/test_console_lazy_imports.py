@@ -5,14 +5,12 @@ imported them all."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
 from store.models import Role
-from tests.harness import operator_row
+from tests.harness import child_json, operator_row
 from tests.test_offers_panel import _customer_with_washer
 from tests.test_offers_rules import load_offers, offer_toml
 
@@ -58,21 +56,6 @@ asyncio.run(main())
 """
 
 
-def _child(script: str, *args: str) -> dict[str, list[str]]:
-    """What `script` (`python -c`, from the repo root) printed last, read as JSON."""
-    done = subprocess.run(
-        [sys.executable, "-c", script, *args],
-        cwd=Path(__file__).resolve().parents[1],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    result: dict[str, list[str]] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
-
-
 def test_a_console_imports_the_supervisor_screens_when_opened(
     engine: Engine, database_url: str, tmp_path: Path
 ) -> None:
@@ -81,7 +64,7 @@ def test_a_console_imports_the_supervisor_screens_when_opened(
     RSS for screens it never opens. You should see none of them after start-up and a lookup, and
     the reports imported once F10 opens them."""
     operator_row(engine, "anna", role=Role.SUPERVISOR)
-    imported = _child(SESSION, database_url, json.dumps(LAZY), str(tmp_path))
+    imported = child_json(SESSION, database_url, json.dumps(LAZY), str(tmp_path))
     assert imported["at_home"] == []
     assert {"screens.reports", "plotext"} <= set(imported["after_f10"])
 
@@ -116,5 +99,5 @@ def test_the_offers_panel_leaves_the_emoji_table_out(
     should see the offers listed and the table not imported."""
     load_offers(engine, offer_toml("WARRANTY", rule="{ warranty_expires_within_days = 30 }", value=300.0))
     customer = _customer_with_washer(engine)
-    shown = _child(OFFERS, database_url, str(tmp_path), str(customer.id))
+    shown = child_json(OFFERS, database_url, str(tmp_path), str(customer.id))
     assert shown == {"listed": ["WARRANTY"], "emoji": [False]}

@@ -4,12 +4,12 @@ processes: an arena, once made, stays, and this test process has threads of its 
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.harness import child_json
 
 THREADS = """
 import ctypes, json, sys, threading
@@ -42,17 +42,7 @@ print(json.dumps({"limited": limited, "heaps": heaps}))
 
 def _arenas(how: str, tmp_path: Path) -> dict[str, object]:
     """What a fresh process with four allocating threads reports: was the cap set, how many heaps."""
-    done = subprocess.run(
-        [sys.executable, "-c", THREADS, how, str(tmp_path / f"{how}.xml")],
-        cwd=Path(__file__).resolve().parents[1],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return child_json(THREADS, how, str(tmp_path / f"{how}.xml"), timeout=60)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc (Linux)")
