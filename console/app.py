@@ -23,7 +23,7 @@ from console.app_status import StatusLineApp
 from console.app_wrapups import WrapUpDeskApp
 from console.closed_watchers import forget_closed_watchers
 from console.config import Settings
-from console.database import CONSOLE_CONNECTIONS, open_engine, open_engines
+from console.database import CONSOLE_CONNECTIONS, open_console_engine, open_engines
 from console.feed import ConsoleFeed
 from console.low_bandwidth import (
     LOW_BANDWIDTH_SEARCH_SETTLE_S,
@@ -349,7 +349,7 @@ def make_app(
     file raises `OutcomesError`, an OS account that may not sign in `SignInRefused`, and another
     seat's extension `SignInRefused`, all before any screen opens."""
     outcomes = load_outcomes(settings.outcomes_file)
-    engine = engine or open_engine(settings, connections=CONSOLE_CONNECTIONS, name_engine=True)
+    engine = engine or open_console_engine(settings)
     reads = open_engines(settings, engine, connections=CONSOLE_CONNECTIONS)
     actor = signed_in or signin.by_os_account(engine, settings)
     extension = seat_extension(engine, actor, settings.extension) if actor else ""

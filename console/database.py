@@ -63,6 +63,14 @@ def open_engine(
     return engine
 
 
+def open_console_engine(settings: Settings, *, migrate: bool = True, quiet: bool = False) -> Engine:
+    """A console's engine, however it is started (`callpop run`, `make_app`, the floor and pop
+    benchmarks): its capped pool, and name searches from the name engine under the cache dir."""
+    return open_engine(
+        settings, migrate=migrate, quiet=quiet, connections=CONSOLE_CONNECTIONS, name_engine=True
+    )
+
+
 def open_existing(settings: Settings) -> Engine:
     """The engine, not migrated; a SQLite file that does not exist is a UserError, not created."""
     url = _url(settings)

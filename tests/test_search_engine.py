@@ -301,3 +301,26 @@ def test_the_engine_finds_every_word_misspelt(
     found = find_customers(_built(lookalikes), query, region="IT").matches
     assert found[0].display_name == expected
     assert "typo" in found[0].reason
+
+
+def test_a_console_engine_searches_from_the_name_engine_under_its_cache_dir(tmp_path: Path) -> None:
+    """Regression: `callpop run` opened its engine without the name engine, so the real console
+    searched the database index alone while `make_app`'s own default, the tests and the benchmarks
+    had it. Every console now opens through `open_console_engine`: you should see this process's
+    name engine for that database under the settings' cache dir, not elsewhere."""
+    from console.config import Settings
+    from console.database import open_console_engine
+
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'console.db'}",
+        data_dir=tmp_path / "data",
+        cache_dir=tmp_path / "cache",
+    )
+    engine = open_console_engine(settings, quiet=True)
+    try:
+        kept = index_for(engine)
+        assert kept is not None
+        assert kept.directory.is_relative_to(tmp_path / "cache")
+    finally:
+        use_name_engines(None)
+        engine.dispose()

@@ -41,7 +41,7 @@ from textual.message import Message
 from console import signin
 from console.app import make_app
 from console.config import Settings
-from console.database import CONSOLE_CONNECTIONS, open_engine
+from console.database import open_console_engine
 from console.malloc_arenas import limit_malloc_arenas
 from screens.lookup import LookupScreen
 from screens.outage import DatabaseUnavailable, LocalFileProblem
@@ -165,7 +165,7 @@ class _Operator:
 
     async def work(self) -> None:
         plan = self.plan
-        engine = open_engine(plan.settings, migrate=False, quiet=True, connections=CONSOLE_CONNECTIONS)
+        engine = open_console_engine(plan.settings, migrate=False, quiet=True)
         actor = signin.by_password(engine, plan.settings, plan.username, plan.password)
         self.app = app = make_app(plan.settings, engine=engine, signed_in=actor)
         gc.freeze()  # as `callpop run` does

@@ -32,7 +32,7 @@ from console.benchmarks.callers import numbers_to_ring
 from console.benchmarks.stats import emit, percentiles
 from console.commands import UserError
 from console.config import Settings
-from console.database import CONSOLE_CONNECTIONS, open_engine
+from console.database import open_console_engine, open_engine
 from console.demo_load import database_is_empty, load_demo
 from console.malloc_arenas import limit_malloc_arenas
 from screens.profile import ProfileScreen
@@ -88,7 +88,7 @@ async def _ring_all(
 ) -> dict[str, Any]:
     rng = random.Random(seed)
     # the console's own engine with its pool, as `callpop run` opens it (the API keeps `engine`)
-    own = open_engine(settings, migrate=False, quiet=True, connections=CONSOLE_CONNECTIONS)
+    own = open_console_engine(settings, migrate=False, quiet=True)
     # signed in as its own operator, as a seat is (without it the console waits at the sign-in)
     seat = signin.by_password(own, settings, OPERATOR, PASSWORD)
     app = make_app(settings, engine=own, signed_in=seat)

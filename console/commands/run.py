@@ -48,7 +48,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     from console.acting import os_account
     from console.app import make_app
-    from console.database import CONSOLE_CONNECTIONS, open_engine
+    from console.database import open_console_engine
     from console.demo_load import database_is_empty, load_demo
     from console.terminal_input import tolerate_invalid_input
     from store.identity import SignInRefused
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         load_outcomes(settings.outcomes_file)  # a bad file is refused before anything opens
     except OutcomesError as error:
         raise UserError(str(error)) from None
-    engine = open_engine(settings, connections=CONSOLE_CONNECTIONS)
+    engine = open_console_engine(settings)
     if args.demo_if_empty and database_is_empty(engine):
         print(f"callpop: first run, loading {DEMO_CUSTOMERS_ON_FIRST_RUN:,} demo customers", file=sys.stderr)
         load_demo(engine, customers=DEMO_CUSTOMERS_ON_FIRST_RUN, seed=DEMO_SEED, admin=os_account())
