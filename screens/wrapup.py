@@ -142,9 +142,15 @@ class WrapUpScreen(DraftKeepingScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        for box, title in _BOX_TITLES:
-            self.query_one(box).border_title = _(title)
+        self._title_boxes()
         self._load()
+
+    def _title_boxes(self) -> None:
+        """The boxes' titles in the operator's language. A query, not query_one: a screen
+        pushed as the console quits is mounted while being pruned, its lists never composed."""
+        for box, title in _BOX_TITLES:
+            for widget in self.query(box):
+                widget.border_title = _(title)
 
     @work(thread=True, exclusive=True, group="wrapup-load")
     def _load(self) -> None:
@@ -218,8 +224,7 @@ class WrapUpScreen(DraftKeepingScreen):
     @on(LanguageChanged)
     def _relabel(self) -> None:
         """The lists, titles and the picked line in the new language; what is picked stays."""
-        for box, title in _BOX_TITLES:
-            self.query_one(box).border_title = _(title)
+        self._title_boxes()
         if self._config is None:
             return
         self._show_title()

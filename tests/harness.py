@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 from textual.app import App
+from textual.css.query import NoMatches
 from textual.pilot import Pilot
 from textual.screen import Screen
 
@@ -135,11 +136,19 @@ async def until(
 ) -> None:
     """Let the app run until `condition()` holds. Polling, because the console's long-lived
     workers (the change feed) never complete, so `workers.wait_for_complete` cannot. On a
-    timeout the failure says the screen and `shown()` (what the test was looking at)."""
+    timeout the failure says the screen and `shown()` (what the test was looking at). A query
+    that finds nothing is "not yet": a pushed screen is on top before its widgets are composed."""
     deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
+    while not _holds(condition):
         assert asyncio.get_running_loop().time() < deadline, f"timed out on {pilot.app.screen!r} {shown()}"
         await pilot.pause(0.02)
+
+
+def _holds(condition: Callable[[], object]) -> bool:
+    try:
+        return bool(condition())
+    except NoMatches:
+        return False
 
 
 async def push_on_console(pilot: Pilot[None], app: CallpopApp, screen: Screen[object]) -> None:
