@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 
 from store.db import make_engine
 from store.migrate import upgrade
-from store.search import install_index_hook
+from store.search import install_index_hook, use_name_engines
 
 POSTGRES_URL_VAR = "CALLPOP_TEST_POSTGRES_URL"
 POSTGRES_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -115,6 +115,15 @@ def _english_console(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     set_language("en")
     yield
     set_language("en")
+
+
+@pytest.fixture(autouse=True)
+def _no_name_engines() -> Iterator[None]:
+    """Every test leaves the name engines off (process-wide, switched on by opening a console:
+    `callpop run` in-process left them on, and a background build on the worker's PostgreSQL
+    database deadlocked a later test's migration there)."""
+    yield
+    use_name_engines(None)
 
 
 @pytest.fixture(scope="session")

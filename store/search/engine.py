@@ -70,11 +70,16 @@ _registry_lock = threading.Lock()
 
 
 def use_cache_dir(cache_dir: Path | None) -> None:
-    """Keep name engines under `cache_dir` (None: none, searches use the database index alone)."""
+    """Keep name engines under `cache_dir` (None: none, searches use the database index alone).
+    The engines kept until now are dropped once their background build or fold has ended: one
+    left running would go on reading a database its process has stopped searching this way."""
     global _root
     with _registry_lock:
         _root = None if cache_dir is None else Path(cache_dir) / "search"
+        dropped = list(_indexes.values())
         _indexes.clear()
+    for index in dropped:
+        index.wait()
 
 
 def _clock(connection: sa.Connection) -> sa.ColumnElement[Any]:
