@@ -1,17 +1,32 @@
-"""Terminal input that survives bytes which are not UTF-8 (a mis-set terminal, line noise, a paste
-in Latin-1, `tmux send-keys -H ff`).
+"""Terminal input as the operator typed it: bytes that are not UTF-8 (a mis-set terminal, line
+noise, a paste in Latin-1, `tmux send-keys -H ff`) and an Escape that arrives with the next key.
 
 Textual's Linux driver decodes stdin with a strict incremental UTF-8 decoder made inside its input
 thread; one invalid byte raises UnicodeDecodeError there and the app panics, losing the call on
 screen. The decoder factory it looks up in its module is replaced by one that decodes with
 errors="replace": the bad byte arrives as U+FFFD (visible, harmless) and everything after it as typed.
+
+Its parser reads Escape followed by a character in the same read as alt+character: over SSH a
+burst ("Escape, then R-o-m-a") lost the Escape and typed "Roma" into the old search. callpop binds
+no alt key, so such a pair is read back as what was typed: Escape, then the character.
 """
 
 from __future__ import annotations
 
 import codecs
 import functools
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, Iterable
+
+from textual import events
+from textual._xterm_parser import XTermParser
+
+_DRIVERS = (
+    "textual.drivers.linux_driver",
+    "textual.drivers.linux_inline_driver",
+    "textual.drivers.web_driver",
+)
+"""The drivers that read terminal bytes through XTermParser (Windows reads key events instead)."""
 
 
 def replacing_decoder(encoding: str) -> Callable[[], codecs.IncrementalDecoder]:
@@ -19,13 +34,21 @@ def replacing_decoder(encoding: str) -> Callable[[], codecs.IncrementalDecoder]:
     return functools.partial(codecs.getincrementaldecoder(encoding), errors="replace")
 
 
-def tolerate_invalid_input() -> None:
-    """Make Textual's terminal drivers (full screen and inline) replace undecodable input bytes."""
-    import importlib
+class EscapeThenKeyParser(XTermParser):
+    """An Escape and the character after it, in one read, are two keys, not alt+character."""
 
-    for name in ("textual.drivers.linux_driver", "textual.drivers.linux_inline_driver"):
+    def _sequence_to_key_events(self, sequence: str, alt: bool = False) -> Iterable[events.Key]:
+        if alt:
+            yield events.Key("escape", "\x1b")
+        yield from super()._sequence_to_key_events(sequence)
+
+
+def read_input_as_typed() -> None:
+    """Make Textual's terminal drivers replace undecodable bytes and keep an Escape typed before a key."""
+    for name in _DRIVERS:
         try:
             driver = importlib.import_module(name)
-        except ImportError:  # Windows: its driver reads key events, not bytes
+        except ImportError:  # a platform without it
             continue
         driver.getincrementaldecoder = replacing_decoder  # type: ignore[attr-defined]
+        driver.XTermParser = EscapeThenKeyParser  # type: ignore[attr-defined]

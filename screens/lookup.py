@@ -4,10 +4,11 @@ each keystroke. Opened by a ring from an unknown number, it offers to make a pro
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -37,6 +38,18 @@ class QueryInput(Input):
     every keystroke typed before it."""
 
     BINDINGS = [Binding("enter", "submit", N_("Open"), id="lookup.submit")]
+
+    def __init__(self, *, on_clear: Callable[[], None], placeholder: str, id: str) -> None:
+        super().__init__(placeholder=placeholder, id=id)
+        self._on_clear = on_clear
+
+    def key_escape(self, event: events.Key) -> None:
+        """Escape empties the box here, among the keys in the order typed: the screen's binding
+        ran only once the key had bubbled up, after a search typed behind it in the same burst
+        (over SSH, "Escape R o m a" in one read), which it then wiped."""
+        event.stop()
+        self.value = ""
+        self._on_clear()
 
 
 @dataclass
@@ -86,7 +99,7 @@ class LookupScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="notice", markup=False)
-        yield QueryInput(placeholder=_(PLACEHOLDER), id="query")
+        yield QueryInput(on_clear=self._forget_search, placeholder=_(PLACEHOLDER), id="query")
         yield Static("", id="hint", markup=False)
         yield MatchTable(id="results")
         yield WhyLine(id="why")
@@ -202,10 +215,15 @@ class LookupScreen(Screen[None]):
             self.post_message(OpenProfile(match.customer_id, call_id=self._call_id))
 
     def action_clear(self) -> None:
-        self._call_id, self._prospect_key = None, ""
-        self.query_one("#notice", Static).display = False
+        """Escape from the results: an empty search box, ready for the next."""
         self.query_one("#query", Input).value = ""
         self.query_one("#query", Input).focus()
+        self._forget_search()
+
+    def _forget_search(self) -> None:
+        """What the cleared search carried: its call, its would-be prospect, its notice."""
+        self._call_id, self._prospect_key = None, ""
+        self.query_one("#notice", Static).display = False
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 from textual import events, on
 from textual.app import App
-from textual.widgets import Select, TextArea
+from textual.widgets import Input, Select, TextArea
 
 from screens.lookup import LookupScreen
 from screens.messages import OpenProfile
@@ -118,6 +118,22 @@ async def test_a_burst_on_the_lookup_results_is_applied_in_order(
         burst(app, "down", "down", "enter")
         await until(pilot, lambda: app.opened)
     assert app.opened == [shown[2]]
+
+
+async def test_escape_and_a_new_search_in_one_burst_keep_the_new_search(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Regression: "Escape R o m a" in one read cleared the box after "Roma" had been typed in it
+    (the screen's Escape binding ran once the key had bubbled up). You should see "Roma" searched."""
+    app = ScreenHarness(seat(sqlite_engine, tmp_path), LookupScreen())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"zanzibar")
+        query = app.screen.query_one("#query", Input)
+        assert query.value == "zanzibar"
+        burst(app, "escape", *"Roma")
+        await until(pilot, lambda: query.value == "Roma", shown=lambda: query.value)
+        await pilot.pause(0.2)
+        assert query.value == "Roma"
 
 
 async def test_a_burst_on_the_pick_caller_list_is_applied_in_order(

@@ -1,90 +1,92 @@
-"""The real console on a real terminal (a pseudo-terminal, 80x24) survives bytes that are not UTF-8."""
+"""The real console on a real terminal (a pseudo-terminal, 80x24) reads the bytes as they were
+typed: one that is not UTF-8 does not end it, and an Escape sent with the next keys stays an Escape."""
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
 import shutil
-import struct
-import subprocess
 import sys
-import termios
-import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual import constants
 
-from console.acting import os_account
-from store.db import make_engine
-from tests.harness import operator_row
+from console.benchmarks.pty_terminal import PtySession
+from console.terminal_input import EscapeThenKeyParser
+from tests.harness import os_account_operator
 
 CTRL_Q = b"\x11"
 
-
-class Terminal:
-    """A pseudo-terminal running one process; collects everything the process writes."""
-
-    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
-        master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-        self.master = master
-        self.output = bytearray()
-        self._changed = threading.Condition()
-        self.closed = False
-        self.process = subprocess.Popen(
-            argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True, close_fds=True
-        )
-        os.close(slave)
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        while True:
-            try:
-                chunk = os.read(self.master, 65536)
-            except OSError:
-                chunk = b""
-            with self._changed:
-                self.output += chunk
-                self.closed = not chunk
-                self._changed.notify_all()
-            if not chunk:
-                return
-
-    def wait_for(self, text: bytes, timeout: float = 30.0) -> bool:
-        """Whether the process writes `text` within `timeout` (False at once if it has ended)."""
-        with self._changed:
-            self._changed.wait_for(lambda: text in self.output or self.closed, timeout=timeout)
-            return text in self.output
-
-    def send(self, data: bytes) -> None:
-        os.write(self.master, data)
+LINUX_ONLY = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="Textual's Linux driver reads bytes"
+)
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Textual's Linux driver reads bytes")
-def test_an_invalid_utf8_byte_does_not_end_the_console(sqlite_template: Path, tmp_path: Path) -> None:
+def keys_read(data: str) -> list[str]:
+    """The keys the console's parser reads from `data` arriving in one read, once Escape's wait ends."""
+    parser = EscapeThenKeyParser()
+    events = list(parser.feed(data))
+    time.sleep(constants.ESCAPE_DELAY * 2)  # the real wait a terminal parser gives an Escape
+    events += parser.tick()
+    return [event.key for event in events]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("typed", "keys"),
+    [
+        ("\x1bRoma", ["escape", "R", "o", "m", "a"]),
+        ("\x1bq", ["escape", "q"]),
+        ("\x1b", ["escape"]),
+        ("\x1b\x1bx", ["escape", "escape", "x"]),
+        ("\x1b[A", ["up"]),
+        ("\x1b[1;5C", ["ctrl+right"]),
+        ("ab\x1b", ["a", "b", "escape"]),
+    ],
+)
+def test_an_escape_with_the_next_keys_is_read_as_typed(typed: str, keys: list[str]) -> None:
+    """Regression: Escape then a letter in one read (a burst over SSH) came in as alt+letter, the
+    Escape lost. You should see each Escape as a key of its own, and real sequences (arrows,
+    ctrl+arrows) still read as those keys."""
+    assert keys_read(typed) == keys
+
+
+@pytest.fixture
+def console_on_pty(sqlite_template: Path, tmp_path: Path) -> Iterator[PtySession]:
+    """`callpop run` on a pseudo-terminal of 80x24, signed in by the OS account, its screen emulated."""
+    database = tmp_path / "callpop.db"
+    shutil.copyfile(sqlite_template, database)
+    os_account_operator(database)
+    environ = {**os.environ, "TERM": "xterm-256color", "CALLPOP_DATABASE_URL": f"sqlite:///{database}"}
+    with PtySession([sys.executable, "-m", "console.cli", "run"], environ, emulate=True) as session:
+        session.wait_shown("Name, phone", timeout=60)
+        yield session
+        session.send(CTRL_Q)
+        assert session.process.wait(timeout=30) == 0
+
+
+@LINUX_ONLY
+def test_an_invalid_utf8_byte_does_not_end_the_console(console_on_pty: PtySession) -> None:
     """Regression: one byte that is not UTF-8 (`tmux send-keys -H ff`) raised UnicodeDecodeError in
     Textual's input thread and ended the console. You should see the console take the typing that
     follows it, then quit normally on ctrl+q."""
-    database = tmp_path / "callpop.db"
-    shutil.copyfile(sqlite_template, database)
-    engine = make_engine(f"sqlite:///{database}")
-    operator_row(engine, os_account())  # the console signs in as the OS account
-    engine.dispose()
-    callpop = str(Path(sys.executable).with_name("callpop"))
-    env = {**os.environ, "TERM": "xterm-256color"}
-    terminal = Terminal([callpop, "--database", f"sqlite:///{database}"], env)
-    try:
-        assert terminal.wait_for(b"Lookup"), bytes(terminal.output[-2000:])
-        terminal.send(b"\xff")
-        terminal.send(b"Zanzibar")
-        assert terminal.wait_for(b"Zanzibar"), bytes(terminal.output[-2000:])
-        assert terminal.process.poll() is None
-        terminal.send(CTRL_Q)
-        assert terminal.process.wait(timeout=30) == 0
-    finally:
-        if terminal.process.poll() is None:
-            terminal.process.kill()
-            terminal.process.wait()
-        os.close(terminal.master)
-    assert b"UnicodeDecodeError" not in terminal.output
+    console_on_pty.send(b"\xff")
+    console_on_pty.send(b"Zanzibar")
+    console_on_pty.wait_shown("Zanzibar")
+    assert console_on_pty.process.poll() is None
+    assert b"UnicodeDecodeError" not in console_on_pty.output
+
+
+@LINUX_ONLY
+def test_escape_then_a_new_search_in_one_burst_clears_the_old_one(console_on_pty: PtySession) -> None:
+    """Regression: over SSH, "Escape R o m a" arrived in one read; the Escape was lost and the
+    lookup searched "ZanzibarRoma". You should see the old search cleared and "Roma" alone."""
+    console_on_pty.send(b"Zanzibar")
+    console_on_pty.wait_shown("Zanzibar")
+    console_on_pty.send(b"\x1bRoma")
+    console_on_pty.wait_shown("Roma")
+    time.sleep(constants.ESCAPE_DELAY * 3)  # what is shown once the whole burst has been read
+    console_on_pty.wait_for(
+        lambda: "Roma" in console_on_pty.shown() and "Zanzibar" not in console_on_pty.shown()
+    )
