@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from textual import events, on, work
 from textual.app import SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 
 from console import signin
@@ -311,11 +312,23 @@ class CallpopApp(StatusLineApp, SupervisorNavigation):
         with database_guard(self, _("saving your language")):
             save_operator_language(self.context.engine, self.context.operator, language)
 
+    def navigate(self, message: Message) -> bool:
+        """Back to a lookup below, at once (Escape on the profile): the keys typed behind it
+        in the same burst are the next search. Opening a fresh one is left to the handler."""
+        if isinstance(message, OpenLookup) and not (self.locked or self.context.actor is None):
+            if lookup := self._pop_to_lookup():
+                self._show_lookup(lookup, message)
+                return True
+        return super().navigate(message)
+
     @on(OpenLookup)
     async def _open_lookup(self, message: OpenLookup) -> None:
         if self.locked or self.context.actor is None:
             return
-        lookup = await self._unwind_to_lookup()
+        self._show_lookup(await self._unwind_to_lookup(), message)
+
+    @staticmethod
+    def _show_lookup(lookup: LookupScreen, message: OpenLookup) -> None:
         if message.prefill or message.notice or message.call_id:
             lookup.prefill(message.prefill, notice=message.notice, call_id=message.call_id)
 

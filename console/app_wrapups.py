@@ -105,13 +105,17 @@ class WrapUpDeskApp(FeedRoutedApp):
         if isinstance(self.screen, LookupScreen):
             self.screen.prefill("")
 
-    async def _unwind_to_lookup(self) -> LookupScreen:
-        """Back to the nearest lookup, but never past an open wrap-up (navigation must not drop
-        a call's outcome): above one, a fresh lookup opens."""
+    def _pop_to_lookup(self) -> LookupScreen | None:
+        """Close the screens above the nearest lookup, but never an open wrap-up (navigation must
+        not drop a call's outcome): None when the wrap-up is reached first."""
         while len(self.screen_stack) > 2 and not isinstance(self.screen, (LookupScreen, WrapUpScreen)):
             self.pop_screen()
-        if isinstance(self.screen, LookupScreen):
-            return self.screen
+        return self.screen if isinstance(self.screen, LookupScreen) else None
+
+    async def _unwind_to_lookup(self) -> LookupScreen:
+        """Back to the nearest lookup; above an open wrap-up, a fresh lookup opens."""
+        if found := self._pop_to_lookup():
+            return found
         lookup = LookupScreen()
         await self.push_screen(lookup)
         return lookup

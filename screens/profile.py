@@ -91,7 +91,7 @@ class ProfileScreen(Screen[None]):
         Binding("u", "undeliverable", N_("Bad addr"), id="profile.undeliverable"),
         # Priority, so it acts as the app reads it: the rest of a burst reaches the wrap-up.
         Binding("w", "wrap_up", N_("Wrap-up"), id="profile.wrap_up", priority=True),
-        Binding("escape", "back", N_("Back"), id="profile.back"),
+        Binding("escape", "back", N_("Back"), id="profile.back", priority=True),
         *OFFER_BINDINGS,
     ]
 
@@ -393,4 +393,4 @@ class ProfileScreen(Screen[None]):
 
     def action_back(self) -> None:
         """Back to the lookup; during a call, one for this call (not the previous caller's search)."""
-        self.post_message(OpenLookup(call_id=self.call_id))
+        navigate(self, OpenLookup(call_id=self.call_id))

@@ -136,6 +136,24 @@ async def test_escape_and_a_new_search_in_one_burst_keep_the_new_search(
         assert query.value == "Roma"
 
 
+async def test_escape_on_the_profile_and_a_new_search_in_one_burst(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Regression: Escape on the profile went back only once the key had bubbled up, so the search
+    typed behind it in the same burst reached the profile and was lost. You should see the lookup
+    back with "Roma" searched."""
+    customer = make_customer(sqlite_engine)
+    app = console(sqlite_engine, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, app.pop_ready.is_set)
+        app.post_message(OpenProfile(customer.id or 0))
+        await until(pilot, lambda: isinstance(app.screen, ProfileScreen) and app.screen.painted.is_set())
+        burst(app, "escape", *"Roma")
+        await until(pilot, lambda: isinstance(app.screen, LookupScreen))
+        query = app.screen.query_one("#query", Input)
+        await until(pilot, lambda: query.value == "Roma", shown=lambda: query.value)
+
+
 async def test_a_burst_on_the_pick_caller_list_is_applied_in_order(
     sqlite_engine: Engine, tmp_path: Path
 ) -> None:
