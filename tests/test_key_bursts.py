@@ -9,8 +9,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 from textual import events, on
 from textual.app import App
+from textual.pilot import Pilot
 from textual.widgets import Input, Select, TextArea
 
+from console.app import CallpopApp
 from screens.lookup import LookupScreen
 from screens.messages import OpenProfile
 from screens.pick_caller import PickCallerScreen
@@ -82,18 +84,22 @@ async def test_keys_typed_before_the_wrapup_has_loaded_are_applied_in_order(
     assert (call.reason, call.outcome, call.notes) == ("billing", "follow_up", "early bird")
 
 
+async def profile_on_console(pilot: Pilot[None], app: CallpopApp, customer_id: int) -> None:
+    """The real console showing `customer_id`'s profile, painted."""
+    await until(pilot, app.pop_ready.is_set)
+    app.post_message(OpenProfile(customer_id))
+    await until(pilot, lambda: isinstance(app.screen, ProfileScreen) and app.screen.painted.is_set())
+
+
 async def test_w_and_the_wrapup_typed_in_one_burst_on_the_profile(
     sqlite_engine: Engine, tmp_path: Path
 ) -> None:
     """Regression: `w`, Enter, Enter and a note in one write from the profile: the keys after `w`
     went to the profile (the wrap-up was not open yet) and were lost. You should see the reason,
     the outcome and the note in the wrap-up, a letter the lists ignore included."""
-    customer = make_customer(sqlite_engine)
     app = console(sqlite_engine, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, app.pop_ready.is_set)
-        app.post_message(OpenProfile(customer.id or 0))
-        await until(pilot, lambda: isinstance(app.screen, ProfileScreen) and app.screen.painted.is_set())
+        await profile_on_console(pilot, app, make_customer(sqlite_engine).id or 0)
         burst(app, "w", "x", "enter", "enter", *"card", "space", *"lost")
         await until(pilot, lambda: isinstance(app.screen, WrapUpScreen))
         wrapup = app.screen
@@ -142,12 +148,9 @@ async def test_escape_on_the_profile_and_a_new_search_in_one_burst(
     """Regression: Escape on the profile went back only once the key had bubbled up, so the search
     typed behind it in the same burst reached the profile and was lost. You should see the lookup
     back with "Roma" searched."""
-    customer = make_customer(sqlite_engine)
     app = console(sqlite_engine, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, app.pop_ready.is_set)
-        app.post_message(OpenProfile(customer.id or 0))
-        await until(pilot, lambda: isinstance(app.screen, ProfileScreen) and app.screen.painted.is_set())
+        await profile_on_console(pilot, app, make_customer(sqlite_engine).id or 0)
         burst(app, "escape", *"Roma")
         await until(pilot, lambda: isinstance(app.screen, LookupScreen))
         query = app.screen.query_one("#query", Input)
