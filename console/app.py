@@ -313,13 +313,18 @@ class CallpopApp(StatusLineApp, SupervisorNavigation):
             save_operator_language(self.context.engine, self.context.operator, language)
 
     def navigate(self, message: Message) -> bool:
-        """Back to a lookup below, at once (Escape on the profile): the keys typed behind it
-        in the same burst are the next search. Opening a fresh one is left to the handler."""
-        if isinstance(message, OpenLookup) and not (self.locked or self.context.actor is None):
-            if lookup := self._pop_to_lookup():
-                self._show_lookup(lookup, message)
-                return True
-        return super().navigate(message)
+        """Back to a lookup below, at once (Escape on the profile or the caller list): the keys
+        typed behind it in the same burst are the next search. Above an open wrap-up, a fresh
+        lookup opens through the handler, once it is mounted."""
+        if not isinstance(message, OpenLookup):
+            return super().navigate(message)
+        if self.locked or self.context.actor is None:
+            return True
+        if lookup := self._pop_to_lookup():
+            self._show_lookup(lookup, message)
+        else:
+            self.post_message(message)
+        return True
 
     @on(OpenLookup)
     async def _open_lookup(self, message: OpenLookup) -> None:

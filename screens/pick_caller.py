@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Static
 
 from screens.i18n import N_, ngettext
 from screens.language import LanguageChanged
-from screens.messages import OpenLookup, OpenProfile
+from screens.messages import OpenLookup, OpenProfile, navigate
 from screens.widgets.footer import Footer
 from screens.widgets.match_table import MatchTable, WhyLine
 from store.sanitize import clean_line
@@ -30,7 +30,10 @@ class PickCallerScreen(Screen[None]):
     """The customers reachable at the ringing number; Enter opens one, Escape searches instead."""
 
     CSS_PATH = "pick_caller.tcss"
-    BINDINGS = [Binding("escape", "search", N_("Someone else"), id="pick_caller.search")]
+    BINDINGS = [
+        # Priority, so it acts as the app reads it: a name typed behind it is the search.
+        Binding("escape", "search", N_("Someone else"), id="pick_caller.search", priority=True)
+    ]
 
     def __init__(self, matches: list[Match], *, number: str, call_id: str | None = None) -> None:
         super().__init__()
@@ -77,5 +80,4 @@ class PickCallerScreen(Screen[None]):
             self.app.post_message(OpenProfile(match.customer_id, call_id=self._call_id))
 
     def action_search(self) -> None:
-        self.dismiss()
-        self.app.post_message(OpenLookup(prefill=self._number, call_id=self._call_id))
+        navigate(self, OpenLookup(prefill=self._number, call_id=self._call_id))

@@ -55,7 +55,8 @@ class TicketViewScreen(ModalScreen[None]):
     """A ticket and every interaction on it; escape goes back to the profile."""
 
     CSS_PATH = "ticket_view.tcss"
-    BINDINGS = [Binding("escape", "dismiss", N_("Back"), id="ticket.back")]
+    # Priority, so it closes as the app reads it: the keys typed behind it reach the profile.
+    BINDINGS = [Binding("escape", "dismiss", N_("Back"), id="ticket.back", priority=True)]
 
     def __init__(self, ticket_id: int) -> None:
         super().__init__()

@@ -17,14 +17,15 @@ from screens.lookup import LookupScreen
 from screens.messages import OpenProfile
 from screens.pick_caller import PickCallerScreen
 from screens.profile import ProfileScreen
+from screens.ticket_view import TicketViewScreen
 from screens.widgets.match_table import MatchTable
 from screens.widgets.wrapup_picks import WrapUpPicks
 from screens.wrapup import WrapUpScreen
 from store.db import read_session
 from store.models import Call
 from store.search import find_by_phone
-from tests.factories import make_customer
-from tests.harness import ScreenHarness, console, seat, until
+from tests.factories import make_customer, make_ticket
+from tests.harness import ScreenHarness, console, push_on_console, seat, until
 
 NUMBER = "+390622223333"
 
@@ -108,6 +109,21 @@ async def test_w_and_the_wrapup_typed_in_one_burst_on_the_profile(
         assert (picks.reason, picks.outcome) == ("billing", "resolved")
 
 
+async def test_escape_on_a_ticket_and_w_in_one_burst_open_the_wrapup(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Regression: Escape closed the ticket only once the key had bubbled up, so the `w` typed
+    behind it reached the ticket and was lost. You should see the wrap-up open from the profile."""
+    customer = make_customer(sqlite_engine)
+    ticket = make_ticket(sqlite_engine, customer)
+    app = console(sqlite_engine, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await profile_on_console(pilot, app, customer.id or 0)
+        await app.push_screen(TicketViewScreen(ticket.id or 0))
+        burst(app, "escape", "w")
+        await until(pilot, lambda: isinstance(app.screen, WrapUpScreen))
+
+
 async def test_a_burst_on_the_lookup_results_is_applied_in_order(
     sqlite_engine: Engine, tmp_path: Path
 ) -> None:
@@ -172,6 +188,25 @@ async def test_a_burst_on_the_pick_caller_list_is_applied_in_order(
         burst(app, "down", "enter")
         await until(pilot, lambda: app.opened)
     assert app.opened == [second]
+
+
+async def test_escape_on_the_pick_caller_list_and_a_name_in_one_burst(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Regression: Escape ("someone else") closed the list only once the key had bubbled up, so
+    the name typed behind it went to the list and was lost. You should see it in the lookup, after
+    the number Escape leaves there, as when typed slowly."""
+    make_customer(sqlite_engine, "Paolo", "Conti", phones=(NUMBER,), city="Roma")
+    make_customer(sqlite_engine, "Chiara", "Conti", phones=(NUMBER,), city="Ostia")
+    matches = find_by_phone(sqlite_engine, NUMBER, region="IT")
+    app = console(sqlite_engine, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await push_on_console(pilot, app, PickCallerScreen(matches, number=NUMBER, call_id="c-1"))
+        await until(pilot, lambda: app.screen.query_one(MatchTable).has_focus)
+        burst(app, "escape", *"Anna")
+        await until(pilot, lambda: isinstance(app.screen, LookupScreen))
+        query = app.screen.query_one("#query", Input)
+        await until(pilot, lambda: query.value == NUMBER + "Anna", shown=lambda: query.value)
 
 
 async def test_a_note_after_an_outcome_that_needs_a_ticket_lands_in_the_notes(
