@@ -16,7 +16,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from textual import events, on, work
 from textual.app import SystemCommand
 from textual.binding import Binding
-from textual.message import Message
 from textual.screen import Screen
 
 from console import signin
@@ -311,31 +310,6 @@ class CallpopApp(StatusLineApp, SupervisorNavigation):
     def _save_language(self, language: str) -> None:
         with database_guard(self, _("saving your language")):
             save_operator_language(self.context.engine, self.context.operator, language)
-
-    def navigate(self, message: Message) -> bool:
-        """Back to a lookup below, at once (Escape on the profile or the caller list): the keys
-        typed behind it in the same burst are the next search. Above an open wrap-up, a fresh
-        lookup opens through the handler, once it is mounted."""
-        if not isinstance(message, OpenLookup):
-            return super().navigate(message)
-        if self.locked or self.context.actor is None:
-            return True
-        if lookup := self._pop_to_lookup():
-            self._show_lookup(lookup, message)
-        else:
-            self.post_message(message)
-        return True
-
-    @on(OpenLookup)
-    async def _open_lookup(self, message: OpenLookup) -> None:
-        if self.locked or self.context.actor is None:
-            return
-        self._show_lookup(await self._unwind_to_lookup(), message)
-
-    @staticmethod
-    def _show_lookup(lookup: LookupScreen, message: OpenLookup) -> None:
-        if message.prefill or message.notice or message.call_id:
-            lookup.prefill(message.prefill, notice=message.notice, call_id=message.call_id)
 
     @on(OpenProfile)
     def _open_profile(self, message: OpenProfile) -> None:

@@ -1,6 +1,7 @@
 """The console's open wrap-ups: one per call, kept open off the stack until saved, resumed with
 ctrl+w or `w`, reopened from drafts after a crash, replayed from the journal when the database
-was away. Whether a ringing call pops now or waits is the presence's to say (console.presence)."""
+was away; the way back to the lookup, which never passes one. Whether a ringing call pops now or
+waits is the presence's to say (console.presence)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from screens.confirm_quit import ConfirmQuitScreen
 from screens.i18n import _, ngettext
 from screens.lock import LockScreen
 from screens.lookup import LookupScreen
-from screens.messages import StartWrapUp, WrapUpFinished
+from screens.messages import OpenLookup, StartWrapUp, WrapUpFinished
 from screens.outage import database_guard, local_file_guard
 from screens.wrapup import WrapUpScreen
 from store.wrapup import OutcomeConfig, open_local_file, replay_pending, unfinished_drafts
@@ -43,11 +44,32 @@ class WrapUpDeskApp(FeedRoutedApp):
         return list(self._wrapups)
 
     def navigate(self, message: Message) -> bool:
-        """Navigation that must happen before the next key is read (screens.messages.navigate)."""
+        """Navigation that must happen before the next key is read (screens.messages.navigate):
+        a wrap-up, or back to a lookup below (Escape on the profile or the caller list: the keys
+        typed behind it are the next search; above an open wrap-up the handler opens one)."""
         if isinstance(message, StartWrapUp):
             self._start_wrapup(message)
             return True
-        return False
+        if not isinstance(message, OpenLookup):
+            return False
+        if self.locked or self.context.actor is None:
+            return True  # a locked seat goes nowhere
+        if lookup := self._pop_to_lookup():
+            self._show_lookup(lookup, message)
+        else:
+            self.post_message(message)
+        return True
+
+    @on(OpenLookup)
+    async def _open_lookup(self, message: OpenLookup) -> None:
+        if self.locked or self.context.actor is None:
+            return
+        self._show_lookup(await self._unwind_to_lookup(), message)
+
+    @staticmethod
+    def _show_lookup(lookup: LookupScreen, message: OpenLookup) -> None:
+        if message.prefill or message.notice or message.call_id:
+            lookup.prefill(message.prefill, notice=message.notice, call_id=message.call_id)
 
     @on(StartWrapUp)
     def _start_wrapup(self, message: StartWrapUp) -> None:

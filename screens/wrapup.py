@@ -64,7 +64,7 @@ _STATUS_TEXT = {
     SaveStatus.ALREADY_SAVED: N_("saved (it was already in the database)"),
     SaveStatus.QUEUED: N_("queued: the database is unavailable, it will be saved when it is back"),
 }
-_BOX_TITLES = (("#reasons", N_("Reason")), ("#outcomes", N_("Outcome")), ("#notes", N_("Notes")))
+NOTES_TITLE = N_("Notes")
 
 
 @dataclass
@@ -142,15 +142,8 @@ class WrapUpScreen(DraftKeepingScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._title_boxes()
+        self.query_one("#notes").border_title = _(NOTES_TITLE)
         self._load()
-
-    def _title_boxes(self) -> None:
-        """The boxes' titles in the operator's language. A query, not query_one: a screen
-        pushed as the console quits is mounted while being pruned, its lists never composed."""
-        for box, title in _BOX_TITLES:
-            for widget in self.query(box):
-                widget.border_title = _(title)
 
     @work(thread=True, exclusive=True, group="wrapup-load")
     def _load(self) -> None:
@@ -224,7 +217,7 @@ class WrapUpScreen(DraftKeepingScreen):
     @on(LanguageChanged)
     def _relabel(self) -> None:
         """The lists, titles and the picked line in the new language; what is picked stays."""
-        self._title_boxes()
+        self.query_one("#notes").border_title = _(NOTES_TITLE)
         if self._config is None:
             return
         self._show_title()

@@ -10,10 +10,12 @@ from textual.containers import Horizontal
 from textual.widgets.option_list import Option
 
 from screens.formatting import marked_fallback
-from screens.i18n import current_language
+from screens.i18n import N_, _, current_language
 from screens.widgets.pick_list import PickList
 from store.wrapup import OutcomeConfig
 from store.wrapup.config import Outcome, Reason, label_in
+
+_TITLES = {"reasons": N_("Reason"), "outcomes": N_("Outcome")}
 
 
 def shown_label(entry: Reason | Outcome) -> str:
@@ -34,12 +36,21 @@ class WrapUpPicks(Horizontal):
         self.outcome = ""
 
     def compose(self) -> ComposeResult:
-        yield PickList(id="reasons", on_pick=self._picked)
-        yield PickList(id="outcomes", on_pick=self._picked)
+        for list_id in _TITLES:
+            yield PickList(id=list_id, on_pick=self._picked)
+
+    def on_mount(self) -> None:
+        self._title()
+
+    def _title(self) -> None:
+        for picks in self.query(PickList):
+            picks.border_title = _(_TITLES[picks.id or ""])
 
     def show(self, config: OutcomeConfig, reason: str, outcome: str) -> None:
-        """Fill the lists from `config`, with a restored draft's picks (or none) highlighted."""
+        """Fill and title the lists in the operator's language from `config`, with a restored
+        draft's picks (or none) highlighted."""
         self._config = config
+        self._title()
         reasons = self.query_one("#reasons", PickList)
         reasons.clear_options()
         reasons.add_options([Option(Text(shown_label(entry)), id=entry.key) for entry in config.reasons])
