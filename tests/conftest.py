@@ -120,8 +120,8 @@ def _english_console(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _no_name_engines() -> Iterator[None]:
     """Every test leaves the name engines off (process-wide, switched on by opening a console:
-    `callpop run` in-process left them on, and a background build on the worker's PostgreSQL
-    database deadlocked a later test's migration there)."""
+    `callpop run` in-process left them on, and a later test's searches then read the worker's
+    PostgreSQL database through an engine while its migration test had downgraded it)."""
     yield
     use_name_engines(None)
 
