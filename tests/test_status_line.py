@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import weakref
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy.engine import Engine
 
@@ -22,6 +23,12 @@ PROFILES = 4
 def _status_lines() -> int:
     gc.collect()
     return sum(isinstance(thing, StatusLine) for thing in gc.get_objects())
+
+
+def _removed(screen: weakref.ref[ProfileScreen]) -> bool:
+    """The closed screen has finished leaving (its removal runs after the lookup is back on top)."""
+    closed = screen()
+    return closed is None or not closed.is_running
 
 
 async def test_a_closed_screens_status_line_is_freed(sqlite_engine: Engine, tmp_path: Path) -> None:
@@ -43,8 +50,10 @@ async def test_a_closed_screens_status_line_is_freed(sqlite_engine: Engine, tmp_
                 pilot, lambda: isinstance(app.screen, ProfileScreen) and bool(app.screen.query(StatusLine))
             )
             lines.append(weakref.ref(app.screen.query_one(StatusLine)))
+            profile = weakref.ref(cast(ProfileScreen, app.screen))
             await pilot.press("escape")
             await until(pilot, lambda: isinstance(app.screen, LookupScreen))
+            await until(pilot, lambda profile=profile: _removed(profile))
             await pilot.pause()
             alive.append(_status_lines())
         # the lookup's line and the last profile's (a closed profile may linger till the next opens)
