@@ -115,9 +115,10 @@ class LookupScreen(Screen[None]):
         self.query_one("#query", Input).focus()
 
     def prefill(self, text: str, *, notice: str = "", call_id: str | None = None) -> None:
-        """Show `text` as the query (and search it), with `notice` above; during `call_id` an
-        unknown number or e-mail in `text` may become a new prospect. Back from a profile of the
-        call it already serves (nothing to show), the lookup keeps what was searched for it."""
+        """Show `text` as the query (and search it), selected so that typing replaces it and End
+        keeps it, with `notice` above; during `call_id` an unknown number or e-mail in `text` may
+        become a new prospect. Back from a profile of the call it already serves (nothing to
+        show), the lookup keeps what was searched for it."""
         if call_id is not None and call_id == self._call_id and not text and not notice:
             return
         self._call_id = call_id
@@ -128,7 +129,7 @@ class LookupScreen(Screen[None]):
         notice_widget.display = bool(notice)
         query = self.query_one("#query", Input)
         query.value = text
-        query.cursor_position = len(text)
+        query.select_all()  # "someone else" on a shared line: the name typed next replaces the number
         query.focus()
         self.refresh_bindings()
 

@@ -194,8 +194,8 @@ async def test_escape_on_the_pick_caller_list_and_a_name_in_one_burst(
     sqlite_engine: Engine, tmp_path: Path
 ) -> None:
     """Regression: Escape ("someone else") closed the list only once the key had bubbled up, so
-    the name typed behind it went to the list and was lost. You should see it in the lookup, after
-    the number Escape leaves there, as when typed slowly."""
+    the name typed behind it went to the list and was lost; then the name was appended to the
+    number Escape leaves there ("+39...Anna", found nobody). You should see "Anna" alone searched."""
     make_customer(sqlite_engine, "Paolo", "Conti", phones=(NUMBER,), city="Roma")
     make_customer(sqlite_engine, "Chiara", "Conti", phones=(NUMBER,), city="Ostia")
     matches = find_by_phone(sqlite_engine, NUMBER, region="IT")
@@ -206,7 +206,27 @@ async def test_escape_on_the_pick_caller_list_and_a_name_in_one_burst(
         burst(app, "escape", *"Anna")
         await until(pilot, lambda: isinstance(app.screen, LookupScreen))
         query = app.screen.query_one("#query", Input)
-        await until(pilot, lambda: query.value == NUMBER + "Anna", shown=lambda: query.value)
+        await until(pilot, lambda: query.value == "Anna", shown=lambda: query.value)
+
+
+async def test_end_after_someone_else_keeps_the_number_to_add_to(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """The number Escape leaves in the lookup is selected, not lost: End, then a digit, extend it.
+    You should see the number with the digit after it."""
+    make_customer(sqlite_engine, "Paolo", "Conti", phones=(NUMBER,), city="Roma")
+    make_customer(sqlite_engine, "Chiara", "Conti", phones=(NUMBER,), city="Ostia")
+    matches = find_by_phone(sqlite_engine, NUMBER, region="IT")
+    app = console(sqlite_engine, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await push_on_console(pilot, app, PickCallerScreen(matches, number=NUMBER, call_id="c-1"))
+        await until(pilot, lambda: app.screen.query_one(MatchTable).has_focus)
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, LookupScreen))
+        query = app.screen.query_one("#query", Input)
+        await until(pilot, lambda: query.has_focus and query.value == NUMBER)
+        await pilot.press("end", "4")
+        await until(pilot, lambda: query.value == NUMBER + "4", shown=lambda: query.value)
 
 
 async def test_a_note_after_an_outcome_that_needs_a_ticket_lands_in_the_notes(
