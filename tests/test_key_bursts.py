@@ -190,19 +190,24 @@ async def test_a_burst_on_the_pick_caller_list_is_applied_in_order(
     assert app.opened == [second]
 
 
+async def shared_line_on_console(pilot: Pilot[None], app: CallpopApp, engine: Engine) -> None:
+    """The pick list of a household line (two customers share NUMBER), ready for keys."""
+    make_customer(engine, "Paolo", "Conti", phones=(NUMBER,), city="Roma")
+    make_customer(engine, "Chiara", "Conti", phones=(NUMBER,), city="Ostia")
+    matches = find_by_phone(engine, NUMBER, region="IT")
+    await push_on_console(pilot, app, PickCallerScreen(matches, number=NUMBER, call_id="c-1"))
+    await until(pilot, lambda: app.screen.query_one(MatchTable).has_focus)
+
+
 async def test_escape_on_the_pick_caller_list_and_a_name_in_one_burst(
     sqlite_engine: Engine, tmp_path: Path
 ) -> None:
     """Regression: Escape ("someone else") closed the list only once the key had bubbled up, so
     the name typed behind it went to the list and was lost; then the name was appended to the
     number Escape leaves there ("+39...Anna", found nobody). You should see "Anna" alone searched."""
-    make_customer(sqlite_engine, "Paolo", "Conti", phones=(NUMBER,), city="Roma")
-    make_customer(sqlite_engine, "Chiara", "Conti", phones=(NUMBER,), city="Ostia")
-    matches = find_by_phone(sqlite_engine, NUMBER, region="IT")
     app = console(sqlite_engine, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await push_on_console(pilot, app, PickCallerScreen(matches, number=NUMBER, call_id="c-1"))
-        await until(pilot, lambda: app.screen.query_one(MatchTable).has_focus)
+        await shared_line_on_console(pilot, app, sqlite_engine)
         burst(app, "escape", *"Anna")
         await until(pilot, lambda: isinstance(app.screen, LookupScreen))
         query = app.screen.query_one("#query", Input)
@@ -214,13 +219,9 @@ async def test_end_after_someone_else_keeps_the_number_to_add_to(
 ) -> None:
     """The number Escape leaves in the lookup is selected, not lost: End, then a digit, extend it.
     You should see the number with the digit after it."""
-    make_customer(sqlite_engine, "Paolo", "Conti", phones=(NUMBER,), city="Roma")
-    make_customer(sqlite_engine, "Chiara", "Conti", phones=(NUMBER,), city="Ostia")
-    matches = find_by_phone(sqlite_engine, NUMBER, region="IT")
     app = console(sqlite_engine, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await push_on_console(pilot, app, PickCallerScreen(matches, number=NUMBER, call_id="c-1"))
-        await until(pilot, lambda: app.screen.query_one(MatchTable).has_focus)
+        await shared_line_on_console(pilot, app, sqlite_engine)
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, LookupScreen))
         query = app.screen.query_one("#query", Input)
