@@ -13,6 +13,7 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
 
 from store.messages import N_, Phrase
+from store.phone_reading import is_valid, read_number
 
 _NOT_DIALLABLE = re.compile(r"[^0-9+]")
 _LETTERS = re.compile(r"[^\W\d_]")
@@ -47,32 +48,39 @@ def _candidates(raw: str) -> list[str]:
     return found
 
 
-def _parse(raw: str, region: str) -> phonenumbers.PhoneNumber | None:
-    """The first valid reading of `raw`, or None."""
+def _read(text: str, region: str) -> tuple[int, str] | None:
+    """(country code, national significant number) of one candidate, or None if it does not parse."""
+    quick = read_number(text, region)
+    if not isinstance(quick, str):  # a reading, or None; the string is UNHANDLED
+        return quick
+    try:
+        number = phonenumbers.parse(text, region.upper() or None)
+    except NumberParseException:
+        return None
+    return number.country_code or 0, phonenumbers.national_significant_number(number)
+
+
+def _parse(raw: str, region: str) -> tuple[int, str] | None:
+    """The first valid reading of `raw` as (country code, national significant number), or None."""
     for text in _candidates(raw):
-        try:
-            number = phonenumbers.parse(text, region.upper() or None)
-        except NumberParseException:
+        reading = _read(text, region)
+        if reading is None:
             continue
-        if phonenumbers.is_valid_number(number):
-            return number
+        if is_valid(*reading):
+            return reading
         if not text.startswith("+"):
             continue
         # "+39 6 1234 5678": the caller dropped a leading 0 that belongs to the number itself.
-        with_zero = f"+{number.country_code}0{phonenumbers.national_significant_number(number)}"
-        try:
-            retry = phonenumbers.parse(with_zero, None)
-        except NumberParseException:
-            continue
-        if phonenumbers.is_valid_number(retry):
+        retry = _read(f"+{reading[0]}0{reading[1]}", "")
+        if retry is not None and is_valid(*retry):
             return retry
     return None
 
 
 def normalize_phone(raw: str, region: str) -> str | None:
     """`raw` in E.164 ("+390612345678"), read with `region` when it has no country prefix; None if invalid."""
-    number = _parse(raw or "", region)
-    return phonenumbers.format_number(number, PhoneNumberFormat.E164) if number else None
+    reading = _parse(raw or "", region)
+    return f"+{reading[0]}{reading[1]}" if reading else None
 
 
 _COUNTRY_CODES = frozenset(str(code) for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
