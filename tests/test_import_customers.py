@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 import store.imports as imports
+from store.db import BULK_CACHE_MB
 from store.imports import ImportOptions, SourceError, import_file
 from store.imports.customers import HEADER
 from store.models import Address, AuditRecord, Customer, Email, Phone, Role
@@ -297,3 +298,27 @@ def test_a_bulk_load_rebuilds_the_index_in_bulk_and_every_row_is_found(
         ]
         by_phone = find_customers(engine, f"347 {n:07d}", region="IT").matches
         assert [m.external_id for m in by_phone] == [f"E{n}"]
+
+
+def test_a_sqlite_import_runs_with_the_bulk_page_cache_and_gives_it_back(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """The large cache is what makes a 1,000,000-row load fit in memory; the pool must not keep
+    it once the import is over (a console process imports nothing, but tests and tools share)."""
+
+    def cache_size() -> int:
+        with sqlite_engine.connect() as connection:
+            return int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
+
+    seen: set[int] = set()
+    path = write_csv(tmp_path / "in.csv", [GOOD, {**GOOD, "external_id": "E2", "email": "b@example.com"}])
+    report = import_file(
+        sqlite_engine,
+        ImportOptions(kind="customers", path=path),
+        actor=ADMIN,
+        on_reject=lambda line, reason: None,
+        progress=lambda phase, done, total: seen.add(cache_size()),
+    )
+    assert report.tally.new == 2
+    assert seen == {-BULK_CACHE_MB * 1024}
+    assert cache_size() == -2000

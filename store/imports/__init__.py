@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 
 from store import audit
 from store.bulk import IdAllocator
-from store.db import write_session
+from store.db import bulk_page_cache, write_session
 from store.imports import index, runs
 from store.imports.kinds import KINDS
 from store.imports.rejects import RejectsFile
@@ -33,7 +33,15 @@ from store.models.data import ImportStatus
 from store.policy import Action, Actor, require
 from store.search import rebuild_index
 
-__all__ = ["ImportOptions", "ImportReport", "SourceError", "import_file", "read_mapping", "KINDS"]
+__all__ = [
+    "BULK_CACHE_MB",
+    "ImportOptions",
+    "ImportReport",
+    "SourceError",
+    "import_file",
+    "read_mapping",
+    "KINDS",
+]
 
 CHUNK_ROWS = 5_000
 OnReject = Callable[[int, str], None]
@@ -81,6 +89,18 @@ def import_file(
     `skip_bad`).
     """
     require(actor, Action.IMPORT)
+    with bulk_page_cache(engine):
+        return _import(engine, options, actor=actor, on_reject=on_reject, progress=progress)
+
+
+def _import(
+    engine: Engine,
+    options: ImportOptions,
+    *,
+    actor: Actor,
+    on_reject: OnReject,
+    progress: Progress | None,
+) -> ImportReport:
     kind = KINDS[options.kind]
     today = options.today or date.today()
     size = max(options.path.stat().st_size, 1) if options.path.exists() else 1
