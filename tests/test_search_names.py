@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+import store.search.build as build
 from console.acting import os_account
 from console.cli import main
 from store.db import write_session
@@ -133,6 +134,39 @@ def test_rebuild_gives_the_same_answers(people: Engine) -> None:
     assert names(people, "gar jo") == before
     make_customer(people, "Giovanni", "Garbo")  # the flush hook still works on a rebuilt index
     assert "Giovanni Garbo" in names(people, "garbo giovani")
+
+
+def _index_rows(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
+    """The whole name index by token text: token ids number tokens in the order a build meets
+    them, which each process's string hashing (a set's order) decides."""
+    queries = {
+        "tokens": "SELECT token, df FROM search_token ORDER BY token",
+        "postings": "SELECT t.token, p.customer_id FROM search_posting p "
+        "JOIN search_token t ON t.id = p.token_id ORDER BY 1, 2",
+        "names": "SELECT customer_id, tokens FROM search_name ORDER BY 1",
+        "keys": "SELECT k.key, t.token FROM search_token_key k "
+        "JOIN search_token t ON t.id = k.token_id ORDER BY 1, 2",
+    }
+    with engine.connect() as connection:
+        return {
+            name: [tuple(row) for row in connection.execute(sa.text(sql))] for name, sql in queries.items()
+        }
+
+
+def test_a_rebuild_folded_in_the_helper_process_writes_the_same_index(
+    people: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bulk build folds names in a helper process (store/search/name_folding.py); it must write
+    the rows the build's own process writes: every token, count, posting and typo key."""
+    rebuild_index(people)
+    own = _index_rows(people)
+    monkeypatch.setattr(build, "HELPER_FROM", 1)
+    monkeypatch.setattr(build, "BATCH", 3)  # several batches: ids and counts carried across them
+    rebuild_index(people)
+
+    assert _index_rows(people) == own
+    assert len(own["postings"]) > len(PEOPLE) and own["keys"]
+    assert names(people, "garcia jose")[0] == "José García López"
 
 
 def test_email_account_card_and_ticket(people: Engine) -> None:

@@ -27,7 +27,8 @@ from store.models.search import (
 )
 from store.search.engine import database_time, index_for
 from store.search.fold import delete_keys
-from store.search.sync import customer_tokens, name_row, phone_row
+from store.search.name_folding import HELPER_FROM, NameFolding
+from store.search.sync import phone_row
 
 BATCH = 20_000
 Progress = Callable[[int, int], None]
@@ -48,23 +49,16 @@ def _index_names(connection: sa.Connection, total: int, progress: Progress | Non
     """Post every customer's tokens; return each token's document frequency. Every search_name row
     is stamped with this rebuild's database time: to a name engine stamped before, the whole base
     is written since, so it rebuilds (store/search/engine.py)."""
-    changed = database_time(connection)
-    ids: dict[str, int] = {}
-    df: Counter[str] = Counter()
+    folding = NameFolding(database_time(connection))
     done = 0
-    for batch in _read(connection, "SELECT id, given_name, family_name, display_name FROM customer"):
-        postings: list[tuple[int, int]] = []
-        names: list[tuple[int, object, object]] = []
-        for customer_id, given, family, display in batch:
-            tokens = customer_tokens(given, family, display)
-            names.append((customer_id, name_row(customer_id, tokens)["tokens"], changed))
-            df.update(tokens)
-            postings.extend((ids.setdefault(token, len(ids) + 1), customer_id) for token in tokens)
+    batches = _read(connection, "SELECT id, given_name, family_name, display_name FROM customer")
+    for postings, names in folding.run(batches, helper=total >= HELPER_FROM):
         _insert_tuples(connection, search_posting, ("token_id", "customer_id"), postings)
         _insert_tuples(connection, search_name, ("customer_id", "tokens", "changed"), names)
-        done += len(batch)
+        done += len(names)
         if progress:
             progress(done, total)
+    ids, df = folding.ids, folding.df
     _insert(connection, search_token, ({"id": i, "token": t, "df": df[t]} for t, i in ids.items()))
     pairs = ({"key": key, "token_id": i} for t, i in ids.items() for key in delete_keys(t))
     _insert(connection, search_token_key, pairs)
