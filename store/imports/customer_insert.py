@@ -108,8 +108,8 @@ def insert_new_customers(context: ApplyContext, run_id: int) -> set[int]:
             params,
             types,
         )
-    ids = set(_execute(connection, f"SELECT c.id {sql.inserted()}", params, types).scalars())
-    assert len(ids) == inserted  # every inserted customer is found again by its staged key
+    ids = _inserted_ids(connection, sql, params, types)
+    assert len(ids) == inserted  # every inserted customer is found again
     _unstage(connection, inserted, params, types)
     context.tally.new += inserted
     return ids
@@ -124,6 +124,17 @@ def _deferred_lookups(connection: sa.Connection, adding: int) -> Iterator[None]:
         lookup_indexes_deferred(connection, table_of(Email), ("ix_email_address",), adding),
     ):
         yield
+
+
+def _inserted_ids(
+    connection: sa.Connection, sql: _Sql, params: dict[str, Any], types: dict[str, Any]
+) -> set[int]:
+    """The ids of the customers just inserted. On SQLite every id past `:before` (the import holds
+    the write lock: nobody else can have added one), without joining 1,000,000 staged keys
+    again; on PostgreSQL a console may have created a prospect meanwhile, so by staged key."""
+    if sql.postgresql:
+        return set(_execute(connection, f"SELECT c.id {sql.inserted()}", params, types).scalars())
+    return set(connection.execute(sa.text("SELECT id FROM customer WHERE id > :before"), params).scalars())
 
 
 def _unstage(connection: sa.Connection, inserted: int, params: dict[str, Any], types: dict[str, Any]) -> None:

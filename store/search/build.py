@@ -28,7 +28,7 @@ from store.models.search import (
 from store.search.engine import database_time, index_for
 from store.search.fold import delete_keys
 from store.search.name_folding import HELPER_FROM, NameFolding
-from store.search.sync import phone_row
+from store.search.sync import PHONE_COLUMNS, phone_values
 
 BATCH = 20_000
 Progress = Callable[[int, int], None]
@@ -119,10 +119,9 @@ def rebuild_index(engine: Engine, *, progress: Progress | None = None) -> int:
             connection.execute(sa.text(f"DROP INDEX {name}"))
         total = connection.execute(sa.select(sa.func.count()).select_from(Customer)).scalar_one()
         _index_names(connection, total, progress)
-        columns = ("phone_id", "customer_id", "nsn", "rdigits")
         for batch in _read(connection, "SELECT id, customer_id, e164 FROM phone"):
-            rows = [tuple(row[c] for c in columns) for row in (phone_row(*phone) for phone in batch)]
-            _insert_tuples(connection, search_phone, columns, rows)
+            rows = [phone_values(*phone) for phone in batch]
+            _insert_tuples(connection, search_phone, PHONE_COLUMNS, rows)
         for index in search_token_key.indexes | search_posting.indexes | search_phone.indexes:
             if index.name in REBUILT_INDEXES:
                 index.create(connection)

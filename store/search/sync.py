@@ -64,15 +64,18 @@ def name_row(customer_id: int, tokens: frozenset[str]) -> dict[str, object]:
     return {"customer_id": customer_id, "tokens": f" {' '.join(sorted(tokens))} "}
 
 
+PHONE_COLUMNS = ("phone_id", "customer_id", "nsn", "rdigits")
+
+
+def phone_values(phone_id: int, customer_id: int, e164: str) -> tuple[int, int, str, str]:
+    """The search_phone row of one stored number, in PHONE_COLUMNS order (a bulk build writes
+    1,300,000 of them as tuples)."""
+    return phone_id, customer_id, national_number(e164), e164.lstrip("+")[::-1]
+
+
 def phone_row(phone_id: int, customer_id: int, e164: str) -> dict[str, object]:
-    """The search_phone row of one stored number."""
-    digits = e164.lstrip("+")
-    return {
-        "phone_id": phone_id,
-        "customer_id": customer_id,
-        "nsn": national_number(e164),
-        "rdigits": digits[::-1],
-    }
+    """The search_phone row of one stored number, by column."""
+    return dict(zip(PHONE_COLUMNS, phone_values(phone_id, customer_id, e164), strict=True))
 
 
 def _changed(obj: object, fields: Iterable[str]) -> bool:
