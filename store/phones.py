@@ -41,7 +41,7 @@ def _candidates(raw: str) -> list[str]:
     if not text:
         return []
     plus = text.startswith("+")
-    digits = digits_of(text)
+    digits = text.replace("+", "")  # only ASCII digits and "+" are left
     found = [("+" if plus else "") + digits]
     if not plus and digits.startswith("00"):
         found.append("+" + digits[2:])

@@ -144,6 +144,7 @@ def _index_rows(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
         "postings": "SELECT t.token, p.customer_id FROM search_posting p "
         "JOIN search_token t ON t.id = p.token_id ORDER BY 1, 2",
         "names": "SELECT customer_id, tokens FROM search_name ORDER BY 1",
+        "phones": "SELECT phone_id, customer_id, nsn, rdigits FROM search_phone ORDER BY 1",
         "keys": "SELECT k.key, t.token FROM search_token_key k "
         "JOIN search_token t ON t.id = k.token_id ORDER BY 1, 2",
     }
@@ -156,8 +157,9 @@ def _index_rows(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
 def test_a_rebuild_folded_in_the_helper_process_writes_the_same_index(
     people: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A bulk build folds names in a helper process (store/search/name_folding.py); it must write
-    the rows the build's own process writes: every token, count, posting and typo key."""
+    """A bulk build folds names in a helper process (store/search/build_rows.py); it must write
+    the rows the build's own process writes: every token, count, posting, typo key and phone."""
+    make_customer(people, "Paolo", "Neri", phones=("+390612345678", "+393471234567"))
     rebuild_index(people)
     own = _index_rows(people)
     monkeypatch.setattr(build, "HELPER_FROM", 1)
@@ -165,7 +167,7 @@ def test_a_rebuild_folded_in_the_helper_process_writes_the_same_index(
     rebuild_index(people)
 
     assert _index_rows(people) == own
-    assert len(own["postings"]) > len(PEOPLE) and own["keys"]
+    assert len(own["postings"]) > len(PEOPLE) and own["keys"] and len(own["phones"]) == 2
     assert names(people, "garcia jose")[0] == "José García López"
 
 

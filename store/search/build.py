@@ -25,10 +25,10 @@ from store.models.search import (
     search_token,
     search_token_key,
 )
+from store.search.build_rows import HELPER_FROM, BuildRows, build_rows
 from store.search.engine import database_time, index_for
 from store.search.fold import delete_keys
-from store.search.name_folding import HELPER_FROM, NameFolding
-from store.search.sync import PHONE_COLUMNS, phone_values
+from store.search.sync import PHONE_COLUMNS
 
 BATCH = 20_000
 Progress = Callable[[int, int], None]
@@ -45,20 +45,21 @@ def _batches(rows: Iterator, size: int = BATCH) -> Iterator[list]:
         yield batch
 
 
-def _index_names(connection: sa.Connection, total: int, progress: Progress | None) -> Counter[str]:
+def _index_names(
+    connection: sa.Connection, total: int, rows: BuildRows, progress: Progress | None
+) -> Counter[str]:
     """Post every customer's tokens; return each token's document frequency. Every search_name row
     is stamped with this rebuild's database time: to a name engine stamped before, the whole base
     is written since, so it rebuilds (store/search/engine.py)."""
-    folding = NameFolding(database_time(connection))
     done = 0
     batches = _read(connection, "SELECT id, given_name, family_name, display_name FROM customer")
-    for postings, names in folding.run(batches, helper=total >= HELPER_FROM):
+    for postings, names in rows.names(batches):
         _insert_tuples(connection, search_posting, ("token_id", "customer_id"), postings)
         _insert_tuples(connection, search_name, ("customer_id", "tokens", "changed"), names)
         done += len(names)
         if progress:
             progress(done, total)
-    ids, df = folding.ids, folding.df
+    ids, df = rows.folding.ids, rows.folding.df
     _insert(connection, search_token, ({"id": i, "token": t, "df": df[t]} for t, i in ids.items()))
     pairs = ({"key": key, "token_id": i} for t, i in ids.items() for key in delete_keys(t))
     _insert(connection, search_token_key, pairs)
@@ -118,10 +119,10 @@ def rebuild_index(engine: Engine, *, progress: Progress | None = None) -> int:
         for name in REBUILT_INDEXES:
             connection.execute(sa.text(f"DROP INDEX {name}"))
         total = connection.execute(sa.select(sa.func.count()).select_from(Customer)).scalar_one()
-        _index_names(connection, total, progress)
-        for batch in _read(connection, "SELECT id, customer_id, e164 FROM phone"):
-            rows = [phone_values(*phone) for phone in batch]
-            _insert_tuples(connection, search_phone, PHONE_COLUMNS, rows)
+        with build_rows(database_time(connection), helper=total >= HELPER_FROM) as rows:
+            _index_names(connection, total, rows, progress)
+            for phones in rows.phones(_read(connection, "SELECT id, customer_id, e164 FROM phone")):
+                _insert_tuples(connection, search_phone, PHONE_COLUMNS, phones)
         for index in search_token_key.indexes | search_posting.indexes | search_phone.indexes:
             if index.name in REBUILT_INDEXES:
                 index.create(connection)
