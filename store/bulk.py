@@ -97,6 +97,18 @@ def insert_rows(connection: sa.Connection, table: sa.Table, rows: Sequence[dict[
         connection.exec_driver_sql(sql, batch)
 
 
+def insert_tuples(connection: sa.Connection, table: sa.Table, columns: tuple[str, ...], rows: list) -> None:
+    """`rows` (tuples in `columns` order, values needing no conversion) into `table`: COPY on
+    PostgreSQL, the driver's executemany on SQLite."""
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        copy_rows(connection, table, list(columns), rows)
+        return
+    marks = ", ".join("?" * len(columns))
+    connection.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
 def copy_rows(
     connection: sa.Connection, table: sa.Table, columns: list[str], rows: Iterable[list[Any]]
 ) -> None:

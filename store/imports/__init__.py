@@ -170,7 +170,6 @@ def _checked(
     """Each chunk with its good rows (line, key, payload); bad ones reported and counted."""
     kind = KINDS[options.kind]
     for chunk, checked in checked_chunks(options.kind, today, _chunks(rows, after_line), options.workers):
-        values = {row.line: row.values for row in chunk}
         good: list[tuple[int, str, str]] = []
         bad: dict[int, str] = {}
         for line, key, payload, reason in checked:
@@ -186,6 +185,7 @@ def _checked(
             refused = kind.refuse(connection, staged) if good else {}
         bad.update(refused)
         good = [row for row in good if row[0] not in refused]
+        values = {row.line: row.values for row in chunk} if bad and rejects is not None else {}
         for line in sorted(bad):
             tally.rejected += 1
             on_reject(line, bad[line])

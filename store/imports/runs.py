@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from store.bulk import insert_rows
+from store.bulk import insert_tuples
 from store.db import write_session
 from store.imports.types import Staged, Tally
 from store.models.base import table_of
@@ -67,9 +67,8 @@ def checkpoint(
     connection: sa.Connection, run_id: int, staged: list[tuple[int, str, str]], lines_done: int, tally: Tally
 ) -> None:
     """Stage a chunk's valid rows and move the run's checkpoint past it, in one transaction."""
-    insert_rows(
-        connection, _STAGED, [{"run_id": run_id, "line": ln, "key": k, "payload": p} for ln, k, p in staged]
-    )
+    rows = [(run_id, line, key, payload) for line, key, payload in staged]
+    insert_tuples(connection, _STAGED, ("run_id", "line", "key", "payload"), rows)
     connection.execute(
         sa.update(_RUN)
         .where(_RUN.c.id == run_id)

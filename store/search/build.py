@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from store.bulk import copy_rows, insert_rows
+from store.bulk import insert_rows, insert_tuples
 from store.db import write_session
 from store.models import Customer
 from store.models.search import (
@@ -54,8 +54,8 @@ def _index_names(
     done = 0
     batches = _read(connection, "SELECT id, given_name, family_name, display_name FROM customer")
     for postings, names in rows.names(batches):
-        _insert_tuples(connection, search_posting, ("token_id", "customer_id"), postings)
-        _insert_tuples(connection, search_name, ("customer_id", "tokens", "changed"), names)
+        insert_tuples(connection, search_posting, ("token_id", "customer_id"), postings)
+        insert_tuples(connection, search_name, ("customer_id", "tokens", "changed"), names)
         done += len(names)
         if progress:
             progress(done, total)
@@ -79,18 +79,6 @@ def _read(connection: sa.Connection, query: str) -> Iterator[list[tuple[Any, ...
             yield batch
     finally:
         cursor.close()
-
-
-def _insert_tuples(connection: sa.Connection, table: sa.Table, columns: tuple[str, ...], rows: list) -> None:
-    """`rows` (tuples in `columns` order, values needing no conversion) into `table`: COPY on
-    PostgreSQL, the driver's executemany on SQLite."""
-    if not rows:
-        return
-    if connection.dialect.name == "postgresql":
-        copy_rows(connection, table, list(columns), rows)
-        return
-    marks = ", ".join("?" * len(columns))
-    connection.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
 def _insert(connection: sa.Connection, table: sa.Table, rows: Iterator[dict]) -> None:
@@ -122,7 +110,7 @@ def rebuild_index(engine: Engine, *, progress: Progress | None = None) -> int:
         with build_rows(database_time(connection), helper=total >= HELPER_FROM) as rows:
             _index_names(connection, total, rows, progress)
             for phones in rows.phones(_read(connection, "SELECT id, customer_id, e164 FROM phone")):
-                _insert_tuples(connection, search_phone, PHONE_COLUMNS, phones)
+                insert_tuples(connection, search_phone, PHONE_COLUMNS, phones)
         for index in search_token_key.indexes | search_posting.indexes | search_phone.indexes:
             if index.name in REBUILT_INDEXES:
                 index.create(connection)
