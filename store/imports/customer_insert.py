@@ -22,6 +22,9 @@ from store.models import Address, AddressKind, Customer, Email, Phone, PhoneKind
 from store.models.base import table_of
 from store.timeutil import utcnow
 
+_SORT_MEMORY_MB = 256
+"""PostgreSQL's work_mem for this transaction only (SET LOCAL): the server's default, 4 MB, sent
+each `ORDER BY s.line` of a 100,000-row load to disk."""
 _BOOLEAN = frozenset(("consent_voice", "consent_email", "consent_sms", "consent_post", "vip"))
 _FROM_PAYLOAD = _BOOLEAN | {"status", "segment", "preferred_language"}
 """Customer columns a mapped extra column sets; absent from the payload, the default stays."""
@@ -35,8 +38,8 @@ class _Sql:
 
     def source(self) -> str:
         """The staged rows of the run, each with its payload readable as `p`."""
-        if self.postgresql:
-            return "importstaged s CROSS JOIN LATERAL (SELECT s.payload::jsonb AS p) j"
+        if self.postgresql:  # OFFSET 0: parse each payload once, not once per field it is read for
+            return "importstaged s CROSS JOIN LATERAL (SELECT s.payload::jsonb AS p OFFSET 0) j"
         return "importstaged s"
 
     def text(self, name: str) -> str:
@@ -67,6 +70,8 @@ def insert_new_customers(context: ApplyContext, run_id: int) -> set[int]:
     their ids (the ones whose search index must be written)."""
     connection = context.connection
     sql = _Sql(connection.dialect.name)
+    if sql.postgresql:  # the file-order sorts of 1,000,000 rows in memory, not in temp files
+        connection.exec_driver_sql(f"SET LOCAL work_mem = '{_SORT_MEMORY_MB}MB'")
     before = connection.scalar(sa.select(sa.func.coalesce(sa.func.max(table_of(Customer).c.id), 0)))
     now = utcnow()
     params: dict[str, Any] = {"run": run_id, "before": before, "now": now, "today": context.today}
