@@ -167,13 +167,8 @@ def test_upsert_twice_is_idempotent_and_a_change_updates(engine: Engine, tmp_pat
     assert "E3" in [m.external_id for m in find_customers(engine, "06 1234 5678", region="IT").matches]
 
 
-def test_an_interrupted_import_resumes_after_its_last_chunk(
-    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Regression: ctrl+c in the middle of a big file. You should see the second run resume after
-    the committed chunks and every row imported exactly once."""
-    monkeypatch.setattr(imports, "CHUNK_ROWS", 4)
-    path = write_csv(tmp_path / "big.csv", [person(n) for n in range(1, 15)])
+def interrupt_after_first_chunk(engine: Engine, path: Path) -> None:
+    """ctrl+c while `path` is imported, once its first chunk is staged and committed."""
     calls = []
 
     def interrupt(phase: str, done: int, total: int) -> None:
@@ -189,6 +184,16 @@ def test_an_interrupted_import_resumes_after_its_last_chunk(
             on_reject=lambda *_: None,
             progress=interrupt,
         )
+
+
+def test_an_interrupted_import_resumes_after_its_last_chunk(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: ctrl+c in the middle of a big file. You should see the second run resume after
+    the committed chunks and every row imported exactly once."""
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 4)
+    path = write_csv(tmp_path / "big.csv", [person(n) for n in range(1, 15)])
+    interrupt_after_first_chunk(engine, path)
     assert count(engine, Customer) == 0  # nothing applied yet: the apply step is all or nothing
 
     report, _ = run(engine, path)
@@ -205,22 +210,7 @@ def test_a_first_load_keeps_another_runs_staged_rows_and_every_lookup_index(
     must lose none of its staged rows to that, and the indexes must all be back."""
     monkeypatch.setattr(imports, "CHUNK_ROWS", 4)
     waiting = write_csv(tmp_path / "waiting.csv", [person(n) for n in range(100, 110)])
-
-    calls = []
-
-    def interrupt(phase: str, done: int, total: int) -> None:
-        calls.append(phase)
-        if len(calls) == 2:  # the first chunk staged and committed
-            raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        import_file(
-            engine,
-            ImportOptions(kind="customers", path=waiting),
-            actor=ADMIN,
-            on_reject=print,
-            progress=interrupt,
-        )
+    interrupt_after_first_chunk(engine, waiting)
     report, bad = run(engine, write_csv(tmp_path / "first.csv", [person(n) for n in range(1, 30)]))
     assert bad == {} and report.tally.new == 29
 
