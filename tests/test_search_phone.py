@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import phonenumbers
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
@@ -10,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from store.db import write_session
 from store.models import Customer, Phone, ProductCategory
-from store.search import find_by_phone, find_customers
+from store.search import find_by_phone, find_customers, rebuild_index
 from tests.factories import make_customer, make_holding, make_product
 
 STORED = ["+390612345678", "+14155550100", "+4915123456789", "+442079460000", "+393331234567"]
@@ -159,3 +161,24 @@ def test_a_national_number_with_its_trunk_0_finds_a_number_stored_without_it(eng
     found = find_customers(engine, "0151 23456789", region="IT").matches
     assert [m.display_name for m in found] == ["Caller Number2"]
     assert found[0].reason == "phone ends 15123456789"
+
+
+def test_a_ring_during_an_index_rebuild_is_answered_at_once(engine: Engine) -> None:
+    """A bulk import ends with a full rebuild, and calls keep coming meanwhile. You should see
+    the caller found by number while the rebuild's transaction is still open: on PostgreSQL it
+    must not drop the phone indexes (DROP INDEX would make the pop wait for its commit)."""
+    _seed(engine)
+    found: list[list[str]] = []
+
+    def ring() -> None:
+        found.append([m.display_name for m in find_by_phone(engine, "+39 06 1234 5678", region="IT")])
+
+    def during(done: int, total: int) -> None:
+        caller = threading.Thread(target=ring, daemon=True)
+        caller.start()
+        caller.join(timeout=5)
+        assert not caller.is_alive(), "the pop waited for the rebuild"
+
+    rebuild_index(engine, progress=during)
+
+    assert found == [["Caller Number0"]]

@@ -73,12 +73,13 @@ search_purge = sa.Table(  # one row per erasure (no personal data): the name eng
     sa.Column("at", sa.Float, nullable=False),  # epoch seconds, database clock
 )
 
-REBUILT_INDEXES = (
-    "ix_search_token_key_key",
-    "ix_search_posting_token",
-    "ix_search_posting_customer",
+REBUILT_INDEXES = ("ix_search_token_key_key", "ix_search_posting_token", "ix_search_posting_customer")
+"""Indexes a full rebuild drops before its bulk insert and creates again after (much faster)."""
+SQLITE_REBUILT_INDEXES = (
+    *REBUILT_INDEXES,
     "ix_search_phone_customer",
     "ix_search_phone_nsn",
     "ix_search_phone_rdigits",
 )
-"""Indexes a full rebuild drops before its bulk insert and creates again after (much faster)."""
+"""On SQLite the phone indexes too: its readers keep their snapshot while the rebuild writes. On
+PostgreSQL DROP INDEX locks the table until commit, and a ring's pop would wait for the rebuild."""

@@ -19,6 +19,7 @@ from store.db import write_session
 from store.models import Customer
 from store.models.search import (
     REBUILT_INDEXES,
+    SQLITE_REBUILT_INDEXES,
     search_name,
     search_phone,
     search_posting,
@@ -104,7 +105,8 @@ def rebuild_index(engine: Engine, *, progress: Progress | None = None) -> int:
         connection = session.connection()
         for table in (search_posting, search_name, search_token_key, search_token, search_phone):
             connection.execute(sa.delete(table))
-        for name in REBUILT_INDEXES:
+        rebuilt = REBUILT_INDEXES if connection.dialect.name == "postgresql" else SQLITE_REBUILT_INDEXES
+        for name in rebuilt:
             connection.execute(sa.text(f"DROP INDEX {name}"))
         total = connection.execute(sa.select(sa.func.count()).select_from(Customer)).scalar_one()
         with build_rows(database_time(connection), helper=total >= HELPER_FROM) as rows:
@@ -112,7 +114,7 @@ def rebuild_index(engine: Engine, *, progress: Progress | None = None) -> int:
             for phones in rows.phones(_read(connection, "SELECT id, customer_id, e164 FROM phone")):
                 insert_tuples(connection, search_phone, PHONE_COLUMNS, phones)
         for index in search_token_key.indexes | search_posting.indexes | search_phone.indexes:
-            if index.name in REBUILT_INDEXES:
+            if index.name in rebuilt:
                 index.create(connection)
         if connection.dialect.name == "postgresql":
             _advance_sequence(connection, search_token)
