@@ -134,8 +134,8 @@ def write_session(engine: Engine) -> Iterator[Session]:
 
 BULK_CACHE_MB = 256
 """SQLite's page cache for a bulk load. Its default (2 MB) holds a sliver of a 1 GB base, so
-the unique indexes a 1,000,000-customer import inserts into, and the index it builds, go back
-to the file page by page; at 256 MB the index rebuild of that base took 40 s instead of 52 s."""
+the indexes a 1,000,000-customer import inserts into, and the index it builds, went back to the
+file page by page (where an import's time goes: docs/ARCHITECTURE.md, "An import")."""
 
 
 @contextmanager

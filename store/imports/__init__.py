@@ -33,15 +33,7 @@ from store.models.data import ImportStatus
 from store.policy import Action, Actor, require
 from store.search import rebuild_index
 
-__all__ = [
-    "BULK_CACHE_MB",
-    "ImportOptions",
-    "ImportReport",
-    "SourceError",
-    "import_file",
-    "read_mapping",
-    "KINDS",
-]
+__all__ = ["ImportOptions", "ImportReport", "SourceError", "import_file", "read_mapping", "KINDS"]
 
 CHUNK_ROWS = 5_000
 OnReject = Callable[[int, str], None]

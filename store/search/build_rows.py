@@ -1,8 +1,8 @@
 """The index rows of a bulk build, computed in a helper process one batch ahead of the inserts.
 
-At 1,000,000 customers `rebuild_index` spent 5.4 s in Python folding names into postings and
-search_name rows, and ~2.5 s turning 1,300,000 phones into search_phone rows, each time before
-inserting them on the same core while the import's other core sat idle. Past HELPER_FROM
+At 1,000,000 customers the Python of `rebuild_index` (folding names into postings and
+search_name rows, turning 1,300,000 phones into search_phone rows) ran between its inserts on one
+core while the import's other core sat idle. Past HELPER_FROM
 customers one helper process computes batch N+1 while the build inserts batch N. Tasks sent to a
 one-process pool run in order in that process, so it keeps the token ids and document counts
 across batches exactly as the build's own process would: the rows are the same either way
