@@ -38,6 +38,8 @@ def keys_read(data: str) -> list[str]:
     [
         ("\x1bRoma", ["escape", "R", "o", "m", "a"]),
         ("\x1bq", ["escape", "q"]),
+        ("\x1b0039", ["escape", "0", "0", "3", "9"]),  # Textual read Escape+0 as "º"
+        ("\x1b-1", ["escape", "minus", "1"]),
         ("\x1b", ["escape"]),
         ("\x1b\x1bx", ["escape", "escape", "x"]),
         ("\x1b[A", ["up"]),
