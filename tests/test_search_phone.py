@@ -165,13 +165,16 @@ def test_a_national_number_with_its_trunk_0_finds_a_number_stored_without_it(eng
 
 def test_a_ring_during_an_index_rebuild_is_answered_at_once(engine: Engine) -> None:
     """A bulk import ends with a full rebuild, and calls keep coming meanwhile. You should see
-    the caller found by number while the rebuild's transaction is still open: on PostgreSQL it
-    must not drop the phone indexes (DROP INDEX would make the pop wait for its commit)."""
+    the caller found by number, and by name, while the rebuild's transaction is still open: on
+    PostgreSQL it must not drop its lookup indexes (DROP INDEX would make both wait for its commit)."""
     _seed(engine)
     found: list[list[str]] = []
 
     def ring() -> None:
         found.append([m.display_name for m in find_by_phone(engine, "+39 06 1234 5678", region="IT")])
+        found.append(
+            [m.display_name for m in find_customers(engine, "number0 caller", region="IT").matches][:1]
+        )
 
     def during(done: int, total: int) -> None:
         caller = threading.Thread(target=ring, daemon=True)
@@ -181,4 +184,4 @@ def test_a_ring_during_an_index_rebuild_is_answered_at_once(engine: Engine) -> N
 
     rebuild_index(engine, progress=during)
 
-    assert found == [["Caller Number0"]]
+    assert found == [["Caller Number0"], ["Caller Number0"]]
