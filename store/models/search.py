@@ -84,4 +84,4 @@ REBUILT_INDEXES = (
 """Indexes a full rebuild on SQLite drops before its bulk insert and creates again after (one
 sort instead of a B-tree insert per row); its readers keep their snapshot meanwhile. Not on
 PostgreSQL: DROP INDEX locks the table until commit, and every console's search and every ring's
-pop would wait for the rebuild (a 1,000,000-customer rebuild there takes ~11 s longer instead)."""
+pop would wait for the rebuild (a 1,000,000-customer rebuild there takes ~8 s longer instead)."""
