@@ -59,9 +59,14 @@ def _ends_in_particle(given_name: str) -> bool:
     return bool(words) and words[-1] in PARTICLES
 
 
+def tokens_text(tokens: frozenset[str]) -> str:
+    """search_name's tokens: space-delimited on both sides, so " w" is a word start and " w " a word."""
+    return f" {' '.join(sorted(tokens))} "
+
+
 def name_row(customer_id: int, tokens: frozenset[str]) -> dict[str, object]:
-    """The search_name row: tokens space-delimited on both sides, so " w" is a word start and " w " a word."""
-    return {"customer_id": customer_id, "tokens": f" {' '.join(sorted(tokens))} "}
+    """The search_name row of one customer."""
+    return {"customer_id": customer_id, "tokens": tokens_text(tokens)}
 
 
 PHONE_COLUMNS = ("phone_id", "customer_id", "nsn", "rdigits")
