@@ -13,11 +13,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from screens.back_key import EscapeLeaves, back_key
 from screens.context import actor_of, context_of
 from screens.formatting import format_datetime
 from screens.i18n import N_, _, ngettext
 from screens.language import LanguageChanged
-from screens.messages import OpenLookup, OpenProfile
+from screens.messages import OpenLookup, OpenProfile, navigate
 from screens.outage import database_guard
 from screens.widgets.footer import Footer
 from store.models import Role
@@ -45,7 +46,7 @@ class _Refused(Message):
     role: Role
 
 
-class CallbacksScreen(Screen[None]):
+class CallbacksScreen(EscapeLeaves, Screen[None]):
     """Open callbacks, soonest first."""
 
     CSS_PATH = "callbacks.tcss"
@@ -54,7 +55,7 @@ class CallbacksScreen(Screen[None]):
         Binding("d", "close('done')", N_("Done"), id="callbacks.done"),
         Binding("x", "close('cancelled')", N_("Cancel it"), id="callbacks.cancel"),
         Binding("r", "refresh_list", N_("Refresh"), id="callbacks.refresh"),
-        Binding("escape", "back", N_("Back"), id="callbacks.back"),
+        back_key("back", N_("Back"), "callbacks.back"),
     ]
 
     def __init__(self, *, queue: bool = False) -> None:
@@ -167,4 +168,4 @@ class CallbacksScreen(Screen[None]):
             self._post_list(notice)
 
     def action_back(self) -> None:
-        self.post_message(OpenLookup())
+        navigate(self, OpenLookup())

@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from screens.back_key import EscapeLeaves, back_key
 from screens.i18n import N_, _
 from screens.language import LanguageChanged
 from screens.widgets.footer import Footer
@@ -29,14 +30,14 @@ def _shown(value: object) -> str:
     return clean_line(str(value)) or "-"
 
 
-class ConflictScreen(ModalScreen[str | None]):
+class ConflictScreen(EscapeLeaves, ModalScreen[str | None]):
     """Fields that differ between their saved version and yours; dismisses "reapply", "review" or None."""
 
     CSS_PATH = "conflict.tcss"
     BINDINGS = [
         Binding("r", "choose('reapply')", N_("Re-apply mine"), id="conflict.reapply"),
         Binding("v", "choose('review')", N_("Review"), id="conflict.review"),
-        Binding("escape", "choose(None)", N_("Back to form"), id="conflict.back"),
+        back_key("back", N_("Back to form"), "conflict.back"),
     ]
 
     def __init__(self, base: ContactFields, mine: ContactFields, theirs: ContactFields, version: int) -> None:
@@ -78,5 +79,8 @@ class ConflictScreen(ModalScreen[str | None]):
             )
         table.move_cursor(row=row)
 
-    def action_choose(self, choice: str | None) -> None:
+    def action_choose(self, choice: str) -> None:
         self.dismiss(choice)
+
+    def action_back(self) -> None:
+        self.dismiss(None)

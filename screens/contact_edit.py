@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Select, Static
 
+from screens.back_key import EscapeLeaves, back_key
 from screens.conflict import ConflictScreen
 from screens.context import ConsoleContext, context_of
 from screens.i18n import N_, _, said, said_status
@@ -64,13 +65,14 @@ class SaveOutcome(Message):
     theirs: ContactSnapshot | None = None
 
 
-class ContactEditScreen(ModalScreen[bool]):
+class ContactEditScreen(EscapeLeaves, ModalScreen[bool]):
     """The contact form of one customer; dismisses True once saved."""
 
     CSS_PATH = "contact_edit.tcss"
+    LEAVE_ACTION = "cancel"
     BINDINGS = [
         Binding("ctrl+s", "save", N_("Save"), id="contact.save", priority=True),
-        Binding("escape", "cancel", N_("Cancel"), id="contact.cancel"),
+        back_key("cancel", N_("Cancel"), "contact.cancel"),
     ]
 
     _kept: ClassVar[dict[tuple[str, str, int], tuple[ContactFields, ContactFields]]] = {}
@@ -273,13 +275,14 @@ class MarkOutcome(Message):
     current_version: int | None = None
 
 
-class UndeliverableScreen(ModalScreen[bool]):
+class UndeliverableScreen(EscapeLeaves, ModalScreen[bool]):
     """Flag one address as returning mail, with the date and the reason."""
 
     CSS_PATH = "contact_edit.tcss"
+    LEAVE_ACTION = "cancel"
     BINDINGS = [
         Binding("ctrl+s", "save", N_("Save"), id="undeliverable.save", priority=True),
-        Binding("escape", "cancel", N_("Cancel"), id="undeliverable.cancel"),
+        back_key("cancel", N_("Cancel"), "undeliverable.cancel"),
     ]
 
     def __init__(self, customer_id: int, version: int, address: AddressRow, *, today: date) -> None:

@@ -22,10 +22,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from screens.back_key import EscapeLeaves, back_key
 from screens.context import actor_of, context_of
 from screens.i18n import N_, _
 from screens.language import LanguageChanged
-from screens.messages import FloorChanged, OpenLookup
+from screens.messages import FloorChanged, OpenLookup, navigate
 from screens.outage import database_guard
 from screens.widgets.footer import Footer
 from store.floor import Floor, FloorCall, Seat, floor
@@ -163,13 +164,13 @@ def sync(table: DataTable[Text], rows: dict[str, Cells], columns: Sequence[str])
                 table.update_cell(key, column, text)
 
 
-class FloorScreen(Screen[None]):
+class FloorScreen(EscapeLeaves, Screen[None]):
     """The floor of the signed-in supervisor's team (an admin: everyone's)."""
 
     CSS_PATH = "floor.tcss"
     BINDINGS = [
         Binding("r", "reload", N_("Refresh"), id="floor.refresh"),
-        Binding("escape", "back", N_("Back"), id="floor.back"),
+        back_key("back", N_("Back"), "floor.back"),
     ]
 
     def __init__(self, *, wrapup_limit_s: float = 120.0) -> None:
@@ -269,4 +270,4 @@ class FloorScreen(Screen[None]):
         self.query_one("#floor-status", Static).update(Text(status))
 
     def action_back(self) -> None:
-        self.post_message(OpenLookup())
+        navigate(self, OpenLookup())

@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from screens.back_key import EscapeLeaves, back_key
 from screens.context import actor_of, context_of
 from screens.i18n import N_, _, said_error, said_status
 from screens.language import LanguageChanged
@@ -101,7 +102,7 @@ class ConfirmMergeScreen(YesNoScreen):
         super().__init__(question, _("This cannot be undone. y merge · n back"))
 
 
-class MergeScreen(Screen[int | None]):
+class MergeScreen(EscapeLeaves, Screen[int | None]):
     """Merge customer `other_id` into `keep_id`; dismissed with the survivor's id once merged."""
 
     CSS_PATH = "merge.tcss"
@@ -109,7 +110,7 @@ class MergeScreen(Screen[int | None]):
     BINDINGS = [
         Binding("m", "merge", N_("Merge"), id="merge.merge"),
         Binding("s", "swap", N_("Swap survivor"), id="merge.swap"),
-        Binding("escape", "back", N_("Back"), id="merge.back"),
+        back_key("back", N_("Back"), "merge.back"),
     ]
 
     def __init__(self, keep_id: int, other_id: int) -> None:

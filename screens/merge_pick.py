@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
+from screens.back_key import EscapeLeaves, back_key
 from screens.context import actor_of, context_of
 from screens.i18n import N_, _, said
 from screens.outage import database_guard
@@ -35,7 +36,7 @@ class CandidatesFound(Message):
     hint: str
 
 
-class MergePickScreen(ModalScreen[int | None]):
+class MergePickScreen(EscapeLeaves, ModalScreen[int | None]):
     """Dismissed with the id of the customer picked to merge with `customer_id`, or None."""
 
     DEFAULT_CSS = """
@@ -46,8 +47,9 @@ class MergePickScreen(ModalScreen[int | None]):
     }
     MergePickScreen #merge-pick-hint { height: auto; color: $text-muted; }
     """
+    LEAVE_ACTION = "cancel"
     BINDINGS = [
-        Binding("escape", "cancel", N_("Cancel"), id="merge_pick.cancel"),
+        back_key("cancel", N_("Cancel"), "merge_pick.cancel"),
         Binding("down", "cursor(1)", N_("Next"), id="merge_pick.next", show=False),
         Binding("up", "cursor(-1)", N_("Previous"), id="merge_pick.previous", show=False),
     ]

@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Static
 from textual_plotext import PlotextPlot
 
+from screens.back_key import EscapeLeaves, back_key
 from screens.context import actor_of, context_of
 from screens.formatting import format_number
 from screens.i18n import N_, _
@@ -50,14 +51,14 @@ class _Refused(Message):
     why: str
 
 
-class ReportsScreen(Screen[None]):
+class ReportsScreen(EscapeLeaves, Screen[None]):
     """One report at a time; it runs again whenever the report, the period or the grouping changes."""
 
     CSS_PATH = "reports.tcss"
     BINDINGS = [
         Binding("ctrl+r", "run", N_("Run"), id="reports.run"),
         Binding("c", "toggle_chart", N_("Chart"), id="reports.chart"),
-        Binding("escape", "back", N_("Back"), id="reports.back"),
+        back_key("back", N_("Back"), "reports.back"),
     ]
 
     def __init__(self, *, period: Period | None = None, name: str = "calls", by: By = By.OPERATOR) -> None:

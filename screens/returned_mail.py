@@ -20,11 +20,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from screens.back_key import EscapeLeaves, back_key
 from screens.context import actor_of, context_of
 from screens.formatting import format_date, format_number
 from screens.i18n import N_, _, ngettext
 from screens.language import LanguageChanged
-from screens.messages import CustomerChanged, LiveSubjectsChanged, OpenLookup, OpenProfile
+from screens.messages import CustomerChanged, LiveSubjectsChanged, OpenLookup, OpenProfile, navigate
 from screens.outage import database_guard
 from screens.widgets.footer import Footer
 from screens.widgets.sized_columns import sized_columns
@@ -82,7 +83,7 @@ def row_cells(row: WorklistRow) -> dict[str, Text]:
     }
 
 
-class ReturnedMailScreen(Screen[None]):
+class ReturnedMailScreen(EscapeLeaves, Screen[None]):
     """The worklist; enter opens the customer under the cursor."""
 
     CSS_PATH = "returned_mail.tcss"
@@ -91,7 +92,7 @@ class ReturnedMailScreen(Screen[None]):
         Binding("n", "next_page", N_("Next page"), id="returned_mail.next"),
         Binding("p", "previous_page", N_("Previous page"), id="returned_mail.previous"),
         Binding("r", "refresh_list", N_("Refresh"), id="returned_mail.refresh"),
-        Binding("escape", "back", N_("Back"), id="returned_mail.back"),
+        back_key("back", N_("Back"), "returned_mail.back"),
     ]
 
     def __init__(self) -> None:
@@ -250,4 +251,4 @@ class ReturnedMailScreen(Screen[None]):
             self.post_message(OpenProfile(row.customer_id))
 
     def action_back(self) -> None:
-        self.post_message(OpenLookup())
+        navigate(self, OpenLookup())

@@ -11,10 +11,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from screens.back_key import EscapeLeaves, back_key
 from screens.i18n import N_, _, ngettext
 
 
-class TicketPromptScreen(ModalScreen[str | None]):
+class TicketPromptScreen(EscapeLeaves, ModalScreen[str | None]):
     """Dismissed with the typed value ("" when `placeholder` is None: nothing to type), or None
     when cancelled. Enter applies, escape cancels; a value that is asked for may not be empty."""
 
@@ -26,8 +27,9 @@ class TicketPromptScreen(ModalScreen[str | None]):
     }
     TicketPromptScreen #prompt-hint { color: $text-muted; }
     """
+    LEAVE_ACTION = "cancel"
     BINDINGS = [
-        Binding("escape", "cancel", N_("Cancel"), id="ticket_prompt.cancel"),
+        back_key("cancel", N_("Cancel"), "ticket_prompt.cancel"),
         Binding("enter", "apply", N_("Apply"), id="ticket_prompt.apply", show=False),
     ]
 

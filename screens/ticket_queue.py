@@ -19,10 +19,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
+from screens.back_key import EscapeLeaves, back_key
 from screens.context import actor_of, context_of
 from screens.formatting import sla_state
 from screens.i18n import N_, _, ngettext, said_error, said_status
-from screens.messages import OpenLookup, OpenTicketReview, TicketsChanged
+from screens.messages import OpenLookup, OpenTicketReview, TicketsChanged, navigate
 from screens.outage import database_guard
 from screens.ticket_prompt import ticket_prompt
 from screens.widgets.key_bar import KeyBar
@@ -88,7 +89,7 @@ def row_cells(row: QueueRow, marked: bool) -> dict[str, Text]:
     return values
 
 
-class TicketQueueScreen(Screen[None]):
+class TicketQueueScreen(EscapeLeaves, Screen[None]):
     """The queue; enter reviews the ticket under the cursor."""
 
     CSS_PATH = "ticket_queue.tcss"
@@ -102,7 +103,7 @@ class TicketQueueScreen(Screen[None]):
         Binding("e", "bulk('escalate')", N_("Escalate"), id="tickets.escalate"),
         Binding("c", "bulk('close')", N_("Close"), id="tickets.close"),
         Binding("slash", "filter", N_("Filter"), id="tickets.filter"),
-        Binding("escape", "back", N_("Back"), id="tickets.back"),
+        back_key("back", N_("Back"), "tickets.back"),
     ]
 
     def __init__(self, queue_filter: QueueFilter | None = None) -> None:
@@ -294,4 +295,4 @@ class TicketQueueScreen(Screen[None]):
             self.post_message(_Rows(found, notice))
 
     def action_back(self) -> None:
-        self.post_message(OpenLookup())
+        navigate(self, OpenLookup())

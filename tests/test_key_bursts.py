@@ -5,24 +5,33 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 from textual import events, on
 from textual.app import App
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Input, Select, TextArea
 
 from console.app import CallpopApp
+from screens.callbacks import CallbacksScreen
+from screens.contact_edit import ContactEditScreen
+from screens.floor import FloorScreen
 from screens.lookup import LookupScreen
 from screens.messages import OpenProfile
 from screens.pick_caller import PickCallerScreen
 from screens.profile import ProfileScreen
+from screens.reports import ReportsScreen
+from screens.returned_mail import ReturnedMailScreen
+from screens.ticket_prompt import TicketPromptScreen, ticket_prompt
+from screens.ticket_queue import TicketQueueScreen
 from screens.ticket_view import TicketViewScreen
 from screens.widgets.match_table import MatchTable
 from screens.widgets.wrapup_picks import WrapUpPicks
 from screens.wrapup import WrapUpScreen
 from store.db import read_session
-from store.models import Call
+from store.models import Call, Role
 from store.search import find_by_phone
 from tests.factories import make_customer, make_ticket
 from tests.harness import ScreenHarness, console, push_on_console, seat, until
@@ -248,3 +257,94 @@ async def test_a_note_after_an_outcome_that_needs_a_ticket_lands_in_the_notes(
     with read_session(sqlite_engine) as session:
         call = session.exec(select(Call)).one()
     assert (call.outcome, call.notes) == ("follow_up", "will check")
+
+
+SCREENS_LEFT_FOR_THE_LOOKUP = {
+    "tickets": ("f8", TicketQueueScreen),
+    "floor": ("f9", FloorScreen),
+    "reports": ("f10", ReportsScreen),
+    "callbacks": ("f6", CallbacksScreen),
+    "returned mail": ("returned_mail", ReturnedMailScreen),
+}
+
+
+async def open_on_console(pilot: Pilot[None], app: CallpopApp, how: str, kind: type[Screen[object]]) -> None:
+    """The supervisor screen `kind` opened on the console by its key (or action), with focus."""
+    await until(pilot, app.pop_ready.is_set)
+    if how.startswith("f"):
+        await pilot.press(how)
+    else:
+        await app.run_action(how)
+    await until(pilot, lambda: isinstance(app.screen, kind) and app.screen.focused is not None)
+
+
+@pytest.mark.parametrize("name", SCREENS_LEFT_FOR_THE_LOOKUP)
+async def test_escape_and_a_search_in_one_burst_from_a_supervisor_screen(
+    sqlite_engine: Engine, tmp_path: Path, name: str
+) -> None:
+    """Regression: Escape on these screens went back only once the key had bubbled up, so the
+    search typed behind it reached the screen being left (on the ticket queue "a" asks to
+    reassign, "n" turns the page). You should see the lookup with "anna" searched and nothing
+    else opened."""
+    make_ticket(sqlite_engine, make_customer(sqlite_engine))
+    how, kind = SCREENS_LEFT_FOR_THE_LOOKUP[name]
+    app = console(sqlite_engine, tmp_path, role=Role.ADMIN)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_on_console(pilot, app, how, kind)
+        burst(app, "escape", *"anna")
+        await until(pilot, lambda: isinstance(app.screen, LookupScreen))
+        query = app.screen.query_one("#query", Input)
+        await until(pilot, lambda: query.value == "anna", shown=lambda: query.value)
+        assert not any(isinstance(screen, TicketPromptScreen) for screen in app.screen_stack)
+
+
+async def test_escape_on_an_open_list_closes_the_list_only(sqlite_engine: Engine, tmp_path: Path) -> None:
+    """Escape while a Select's list is open closes that list and stays on the screen (the
+    screen's own Escape stands aside); the next Escape goes back."""
+    app = console(sqlite_engine, tmp_path, role=Role.ADMIN)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_on_console(pilot, app, "f10", ReportsScreen)
+        chooser = app.screen.query_one("#reports-name", Select)
+        chooser.focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: chooser.expanded)
+        await pilot.press("escape")
+        await until(pilot, lambda: not chooser.expanded)
+        assert isinstance(app.screen, ReportsScreen)
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, LookupScreen))
+
+
+async def test_escape_on_the_contact_form_and_w_in_one_burst_open_the_wrapup(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Regression: Escape cancelled the contact form only once the key had bubbled up, so the `w`
+    typed behind it went into the form's field and was lost. You should see the wrap-up open from
+    the profile, and the profile's contact unchanged."""
+    customer = make_customer(sqlite_engine)
+    app = console(sqlite_engine, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await profile_on_console(pilot, app, customer.id or 0)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, ContactEditScreen) and app.screen.base is not None)
+        burst(app, "escape", "w")
+        await until(pilot, lambda: isinstance(app.screen, WrapUpScreen))
+
+
+async def test_two_escapes_and_a_search_leave_a_prompt_and_the_queue(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """A question on the ticket queue, then "Escape Escape anna" in one read: the question closes,
+    the queue closes, and the search reaches the lookup."""
+    make_ticket(sqlite_engine, make_customer(sqlite_engine))
+    app = console(sqlite_engine, tmp_path, role=Role.SUPERVISOR)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_on_console(pilot, app, "f8", TicketQueueScreen)
+        await app.push_screen(ticket_prompt("note"))
+        await until(
+            pilot, lambda: isinstance(app.screen, TicketPromptScreen) and app.screen.focused is not None
+        )
+        burst(app, "escape", "escape", *"anna")
+        await until(pilot, lambda: isinstance(app.screen, LookupScreen))
+        query = app.screen.query_one("#query", Input)
+        await until(pilot, lambda: query.value == "anna", shown=lambda: query.value)
