@@ -26,6 +26,7 @@ from screens.context import ConsoleContext, context_of
 from screens.i18n import N_, _, said, said_status
 from screens.outage import database_guard
 from screens.widgets.footer import Footer
+from screens.widgets.typed import TypedInput
 from store.contact_labels import LABELS
 from store.contacts import (
     AddressInput,
@@ -71,7 +72,7 @@ class ContactEditScreen(EscapeLeaves, ModalScreen[bool]):
     CSS_PATH = "contact_edit.tcss"
     LEAVE_ACTION = "cancel"
     BINDINGS = [
-        Binding("ctrl+s", "save", N_("Save"), id="contact.save", priority=True),
+        Binding("ctrl+s", "save", N_("Save"), id="contact.save"),
         back_key("cancel", N_("Cancel"), "contact.cancel"),
     ]
 
@@ -93,7 +94,7 @@ class ContactEditScreen(EscapeLeaves, ModalScreen[bool]):
         with VerticalScroll(id="form"):
             yield Static(_("Loading…"), id="form-status", markup=False)
             for name in _TEXT_FIELDS:
-                yield Input(placeholder=_(LABELS[name]), id=name)
+                yield TypedInput(placeholder=_(LABELS[name]), id=name)
                 yield Static("", id=f"err-{name}", classes="error", markup=False)
             yield Select([(c.value, c.value) for c in Channel], allow_blank=False, id="preferred_channel")
             for name in _CONSENTS:
@@ -101,7 +102,7 @@ class ContactEditScreen(EscapeLeaves, ModalScreen[bool]):
             yield Static(_("New address (leave empty to keep the current ones)"), classes="section")
             yield Select([(k.value, k.value) for k in AddressKind], allow_blank=False, id="addr-kind")
             for name, label in _ADDRESS.items():
-                yield Input(placeholder=_(label), id=f"addr-{name}")
+                yield TypedInput(placeholder=_(label), id=f"addr-{name}")
                 yield Static("", id=f"err-addr-{name}", classes="error", markup=False)
         yield Footer(compact=True)
 
@@ -281,7 +282,7 @@ class UndeliverableScreen(EscapeLeaves, ModalScreen[bool]):
     CSS_PATH = "contact_edit.tcss"
     LEAVE_ACTION = "cancel"
     BINDINGS = [
-        Binding("ctrl+s", "save", N_("Save"), id="undeliverable.save", priority=True),
+        Binding("ctrl+s", "save", N_("Save"), id="undeliverable.save"),
         back_key("cancel", N_("Cancel"), "undeliverable.cancel"),
     ]
 
@@ -294,8 +295,8 @@ class UndeliverableScreen(EscapeLeaves, ModalScreen[bool]):
             returned = _("Returned mail for {kind}: {address}")
             kind, address = said_status(self.address.kind), clean_line(self.address.text)
             yield Static(Text(returned.format(kind=kind, address=address)))
-            yield Input(f"{self.today:%Y-%m-%d}", placeholder="YYYY-MM-DD", id="on")
-            yield Input(placeholder=_("Reason (moved, unknown, refused…)"), id="reason")
+            yield TypedInput(f"{self.today:%Y-%m-%d}", placeholder="YYYY-MM-DD", id="on")
+            yield TypedInput(placeholder=_("Reason (moved, unknown, refused…)"), id="reason")
             yield Static("", id="form-status", markup=False)
         yield Footer(compact=True)
 

@@ -23,6 +23,7 @@ from screens.i18n import _, said_error
 from screens.language import LanguageChanged
 from screens.outage import database_guard
 from screens.widgets.footer import Footer
+from screens.widgets.typed import TypedInput
 from store import sessions
 from store.identity import SignInRefused, authenticate, operator_row
 from store.policy import Actor
@@ -49,7 +50,7 @@ class LockScreen(Screen[None]):
         with Vertical(id="lock-box"):
             yield Static(self._title(), id="lock-title", markup=False)
             yield Label(self._why, id="lock-why", markup=False)
-            yield Input(placeholder=_("password"), password=True, id="lock-password", max_length=256)
+            yield TypedInput(placeholder=_("password"), password=True, id="lock-password", max_length=256)
             yield Label("", id="lock-message", markup=False)
         yield Footer()
 

@@ -23,6 +23,7 @@ from screens.messages import OpenProfile
 from screens.outage import database_guard
 from screens.widgets.footer import Footer
 from screens.widgets.match_table import MatchTable, WhyLine
+from screens.widgets.typed import TypedInput
 from store import access
 from store.phones import normalize_phone
 from store.prospects import create_prospect
@@ -33,7 +34,7 @@ RESULT_LIMIT = 20
 PLACEHOLDER = N_("Name, phone, e-mail, account or ticket number")
 
 
-class QueryInput(Input):
+class QueryInput(TypedInput):
     """The search box; Enter submits it (the footer says "Open") so the open is handled after
     every keystroke typed before it."""
 

@@ -20,6 +20,7 @@ from screens.context import actor_of, context_of
 from screens.i18n import N_, _, said
 from screens.outage import database_guard
 from screens.widgets.match_table import MatchTable, WhyLine
+from screens.widgets.typed import TypedInput
 from store import access
 from store.dedupe import likely_duplicates
 from store.policy import Forbidden
@@ -63,7 +64,7 @@ class MergePickScreen(EscapeLeaves, ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(_("Merge with which customer? Type a name, phone, e-mail or account.")))
-            yield Input(id="merge-pick-query")
+            yield TypedInput(id="merge-pick-query")
             yield Static("", id="merge-pick-hint", markup=False)
             yield MatchTable(id="merge-pick-results")
             yield WhyLine(id="merge-pick-why")

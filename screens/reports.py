@@ -30,6 +30,7 @@ from screens.language import LanguageChanged
 from screens.outage import database_guard
 from screens.report_labels import COLUMN_TITLES, GROUPINGS, REPORT_TITLES, SEGMENT_VALUES
 from screens.widgets.footer import Footer
+from screens.widgets.typed import TypedInput
 from store.policy import Forbidden
 from store.reports import REPORTS, By, Column, Kind, Period, ReportResult, run_report
 from store.sanitize import clean_line
@@ -74,8 +75,8 @@ class ReportsScreen(EscapeLeaves, Screen[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="reports-controls"):
             yield Select(self._report_options(), value=self._name, allow_blank=False, id="reports-name")
-            yield Input(self._period.first.isoformat(), placeholder="YYYY-MM-DD", id="reports-from")
-            yield Input(self._period.last.isoformat(), placeholder="YYYY-MM-DD", id="reports-to")
+            yield TypedInput(self._period.first.isoformat(), placeholder="YYYY-MM-DD", id="reports-from")
+            yield TypedInput(self._period.last.isoformat(), placeholder="YYYY-MM-DD", id="reports-to")
             yield Select(self._by_options(), value=self._by.value, allow_blank=False, id="reports-by")
         with Horizontal(id="reports-body"):
             yield DataTable(id="reports-table", cursor_type="row", zebra_stripes=True)

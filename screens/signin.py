@@ -22,6 +22,7 @@ from screens.i18n import _, said_error
 from screens.language import LanguageChanged
 from screens.outage import database_guard
 from screens.widgets.footer import Footer
+from screens.widgets.typed import TypedInput
 from store import sessions
 from store.identity import SignInRefused, authenticate, seat_extension
 from store.policy import Actor
@@ -49,8 +50,8 @@ class SignInScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="signin-box"):
             yield Static(_("callpop: sign in"), id="signin-title")
-            yield Input(value=self._username, placeholder=_("username"), id="username", max_length=64)
-            yield Input(placeholder=_("password"), password=True, id="password", max_length=256)
+            yield TypedInput(value=self._username, placeholder=_("username"), id="username", max_length=64)
+            yield TypedInput(placeholder=_("password"), password=True, id="password", max_length=256)
             yield Button(_("Sign in"), variant="primary", id="signin-go")
             yield Label(self._notice, id="signin-message", markup=False)
         yield Footer()

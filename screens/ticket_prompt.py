@@ -13,6 +13,7 @@ from textual.widgets import Input, Static
 
 from screens.back_key import EscapeLeaves, back_key
 from screens.i18n import N_, _, ngettext
+from screens.widgets.typed import TypedInput
 
 
 class TicketPromptScreen(EscapeLeaves, ModalScreen[str | None]):
@@ -42,7 +43,7 @@ class TicketPromptScreen(EscapeLeaves, ModalScreen[str | None]):
         with Vertical():
             yield Static(Text(self._question), id="prompt-question")
             if self._placeholder is not None:
-                yield Input(placeholder=self._placeholder, id="prompt-value")
+                yield TypedInput(placeholder=self._placeholder, id="prompt-value")
             yield Static(Text(_("enter apply · escape cancel")), id="prompt-hint")
 
     def on_mount(self) -> None:

@@ -28,6 +28,7 @@ from screens.outage import database_guard
 from screens.ticket_prompt import ticket_prompt
 from screens.widgets.key_bar import KeyBar
 from screens.widgets.sized_columns import sized_columns
+from screens.widgets.typed import TypedInput
 from store.notify import TICKETS
 from store.policy import Forbidden
 from store.sanitize import clean_line
@@ -117,7 +118,7 @@ class TicketQueueScreen(EscapeLeaves, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(Text(_("Tickets (breaches first)")), id="tickets-title")
-        yield Input(
+        yield TypedInput(
             placeholder=_("filter: sla:breached priority:urgent status:all … or search"), id="tickets-filter"
         )
         yield DataTable(id="tickets-table", cursor_type="row", zebra_stripes=True)

@@ -30,6 +30,7 @@ from screens.outage import LocalFileProblem
 from screens.widgets.call_timer import CallTimer
 from screens.widgets.footer import Footer
 from screens.widgets.held_keys import HeldKeys
+from screens.widgets.typed import TypedTextArea
 from screens.widgets.wrapup_extras import WrapUpExtras
 from screens.widgets.wrapup_picks import WrapUpPicks, shown_label
 from screens.wrapup_draft import DraftKeepingScreen, card_data_notice
@@ -136,7 +137,7 @@ class WrapUpScreen(DraftKeepingScreen):
             yield CallTimer(id="timer")
         yield WrapUpPicks(id="picks", on_pick=self._picked)
         yield Static(Text(""), id="picked")
-        yield TextArea(id="notes", compact=True, soft_wrap=True, tab_behavior="focus")
+        yield TypedTextArea(id="notes", compact=True, soft_wrap=True, tab_behavior="focus")
         yield WrapUpExtras(id="extras")
         yield Static(Text(_("loading…")), id="save-status")
         yield Footer()

@@ -3,6 +3,7 @@ on every list: the wrap-up's reasons and outcomes, the lookup's results, the pic
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ from screens.widgets.match_table import MatchTable
 from screens.widgets.wrapup_picks import WrapUpPicks
 from screens.wrapup import WrapUpScreen
 from store.db import read_session
-from store.models import Call, Role
+from store.models import Call, Customer, Role
 from store.search import find_by_phone
 from tests.factories import make_customer, make_ticket
 from tests.harness import ScreenHarness, console, push_on_console, seat, until
@@ -226,17 +227,69 @@ async def test_escape_on_the_pick_caller_list_and_a_name_in_one_burst(
 async def test_end_after_someone_else_keeps_the_number_to_add_to(
     sqlite_engine: Engine, tmp_path: Path
 ) -> None:
-    """The number Escape leaves in the lookup is selected, not lost: End, then a digit, extend it.
-    You should see the number with the digit after it."""
+    """Regression: the number Escape leaves in the lookup is selected; "Escape End 4" in one read
+    replaced it with "4" (End, a binding, acted after the digit). You should see the number with
+    the digit after it."""
     app = console(sqlite_engine, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await shared_line_on_console(pilot, app, sqlite_engine)
-        await pilot.press("escape")
+        burst(app, "escape", "end", "4")
         await until(pilot, lambda: isinstance(app.screen, LookupScreen))
         query = app.screen.query_one("#query", Input)
-        await until(pilot, lambda: query.has_focus and query.value == NUMBER)
-        await pilot.press("end", "4")
         await until(pilot, lambda: query.value == NUMBER + "4", shown=lambda: query.value)
+
+
+async def test_a_correction_typed_in_one_burst_is_applied_in_order(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Regression: "rosu", Backspace, "si", Home, "mario " in one read gave "mario rosusi" minus
+    the wrong letters (Backspace and Home, bindings, acted after the letters typed behind them).
+    You should see "mario rossi"."""
+    app = ScreenHarness(seat(sqlite_engine, tmp_path), LookupScreen())
+    async with app.run_test(size=(80, 24)) as pilot:
+        query = app.screen.query_one("#query", Input)
+        await until(pilot, lambda: query.has_focus)
+        burst(app, *"rosu", "backspace", *"si", "home", *"mario", "space")
+        await until(pilot, lambda: query.value == "mario rossi", shown=lambda: query.value)
+
+
+async def test_a_contact_form_typed_and_saved_in_one_burst_saves_what_was_typed(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Regression: ctrl+s (a priority binding) saved the form as the key was read, before the
+    corrections and the Tab typed ahead of it in the same read: "Mara Rosi" was saved and the form
+    closed as if the edit had landed. You should see "Maria Rossi" saved, each name in its field."""
+    customer = make_customer(sqlite_engine, "Mara", "Rosi", phones=("+393471234567",))
+    app = console(sqlite_engine, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await profile_on_console(pilot, app, customer.id or 0)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, ContactEditScreen) and app.screen.base is not None)
+        given_name = app.screen.query_one("#given_name", Input)
+        given_name.focus()
+        await until(pilot, lambda: given_name.has_focus)
+        burst(app, "end", "left", "i", "tab", "end", "backspace", *"si", "ctrl+s")
+        await until(pilot, lambda: not isinstance(app.screen, ContactEditScreen))
+    with read_session(sqlite_engine) as session:
+        row = session.get(Customer, customer.id)
+        assert row is not None
+        assert (row.given_name, row.family_name) == ("Maria", "Rossi")
+
+
+async def test_a_note_corrected_in_one_burst_is_saved_as_corrected(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Regression: in the wrap-up's notes, "card lots", two Backspaces, "st" in one read kept the
+    typo (Backspace acted after the letters behind it). You should see "card lost" logged."""
+    customer = make_customer(sqlite_engine)
+    app = ScreenHarness(seat(sqlite_engine, tmp_path), WrapUpScreen(call_id="c-n", customer_id=customer.id))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.screen.query_one("#reasons").has_focus)
+        burst(app, "enter", "enter", *"card", "space", *"lots", "backspace", "backspace", *"st", "ctrl+s")
+        await until(pilot, lambda: not isinstance(app.screen, WrapUpScreen) or app.screen.finished)
+    with read_session(sqlite_engine) as session:
+        call = session.exec(select(Call)).one()
+    assert call.notes == "card lost"
 
 
 async def test_a_note_after_an_outcome_that_needs_a_ticket_lands_in_the_notes(
@@ -348,3 +401,19 @@ async def test_two_escapes_and_a_search_leave_a_prompt_and_the_queue(
         await until(pilot, lambda: isinstance(app.screen, LookupScreen))
         query = app.screen.query_one("#query", Input)
         await until(pilot, lambda: query.value == "anna", shown=lambda: query.value)
+
+
+def test_every_text_field_of_the_console_takes_keys_in_order() -> None:
+    """A screen that builds Textual's own Input or TextArea would bring the disorder back for its
+    field: every one must be a `screens.widgets.typed` field (or a subclass of one)."""
+    root = Path(__file__).resolve().parent.parent
+    untyped = []
+    typed = root / "screens" / "widgets" / "typed.py"
+    for source in sorted(set((root / "screens").rglob("*.py")) - {typed}):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            called = node.func if isinstance(node, ast.Call) else None
+            bases = node.bases if isinstance(node, ast.ClassDef) else []
+            for name in [called, *bases]:
+                if isinstance(name, ast.Name) and name.id in ("Input", "TextArea"):
+                    untyped.append(f"{source.relative_to(root)}:{node.lineno}")
+    assert untyped == []

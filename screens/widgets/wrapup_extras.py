@@ -16,6 +16,7 @@ from textual.widgets.select import InvalidSelectValueError
 
 from screens.i18n import N_, _
 from screens.language import LanguageChanged
+from screens.widgets.typed import TypedInput
 from screens.widgets.wrapup_picks import shown_label
 from store.models import TicketPriority, TicketStatus
 from store.wrapup import TicketRule, WrapUpForm
@@ -36,7 +37,7 @@ FIELDS = {widget_id: widget_id.replace("-", "_") for widget_id in INPUTS + SELEC
 
 
 def _input(field_id: str) -> Input:
-    return Input(placeholder=_(PLACEHOLDERS[field_id]), id=field_id, compact=True)
+    return TypedInput(placeholder=_(PLACEHOLDERS[field_id]), id=field_id, compact=True)
 
 
 def _label(text: str, classes: str = "") -> Label:
