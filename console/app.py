@@ -25,6 +25,7 @@ from console.closed_watchers import forget_closed_watchers
 from console.config import Settings
 from console.database import CONSOLE_CONNECTIONS, open_console_engine, open_engines
 from console.feed import ConsoleFeed
+from console.key_order import KeysInTurn
 from console.low_bandwidth import (
     LOW_BANDWIDTH_SEARCH_SETTLE_S,
     choose_theme,
@@ -72,7 +73,7 @@ JOURNAL_REPLAY_S = 15.0
 """How often queued wrap-ups (saved while the database was away) are retried."""
 
 
-class CallpopApp(StatusLineApp, SupervisorNavigation):
+class CallpopApp(KeysInTurn, StatusLineApp, SupervisorNavigation):
     """The operator console. Lookup is the home screen; profile and wrap-up stack above it."""
 
     TITLE = "callpop"

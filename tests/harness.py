@@ -19,7 +19,6 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import select
-from textual.app import App
 from textual.css.query import NoMatches
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -27,6 +26,7 @@ from textual.screen import Screen
 from console import signin
 from console.app import CallpopApp, make_app
 from console.config import Settings
+from console.key_order import KeysInTurn
 from screens.context import ConsoleContext
 from store.db import make_engine, write_session
 from store.models import Operator, OperatorStatus, Role
@@ -94,8 +94,9 @@ def seat(
     )
 
 
-class ScreenHarness(App[None]):
-    """Pushes `screen` on mount; `app.context` is what screens read through `context_of`."""
+class ScreenHarness(KeysInTurn):
+    """Pushes `screen` on mount and takes keys one at a time, as the console does; `app.context`
+    is what screens read through `context_of`."""
 
     def __init__(self, context: ConsoleContext, screen: Screen[object]) -> None:
         super().__init__()

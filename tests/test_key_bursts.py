@@ -29,13 +29,16 @@ from screens.ticket_prompt import TicketPromptScreen, ticket_prompt
 from screens.ticket_queue import TicketQueueScreen
 from screens.ticket_view import TicketViewScreen
 from screens.widgets.match_table import MatchTable
+from screens.widgets.offers_panel import OffersPanel
 from screens.widgets.wrapup_picks import WrapUpPicks
 from screens.wrapup import WrapUpScreen
 from store.db import read_session
 from store.models import Call, Customer, Role
+from store.offers import OfferResponse
 from store.search import find_by_phone
 from tests.factories import make_customer, make_ticket
 from tests.harness import ScreenHarness, console, push_on_console, seat, until
+from tests.test_offers_rules import load_offers, offer_toml
 
 NUMBER = "+390622223333"
 
@@ -102,6 +105,14 @@ async def profile_on_console(pilot: Pilot[None], app: CallpopApp, customer_id: i
     await until(pilot, lambda: isinstance(app.screen, ProfileScreen) and app.screen.painted.is_set())
 
 
+async def wrapup_loaded(pilot: Pilot[None], app: App[None]) -> None:
+    """The wrap-up open and loaded (its reasons list has the focus), so the test ends on a screen
+    at rest rather than one still mounting its lists."""
+    await until(
+        pilot, lambda: isinstance(app.screen, WrapUpScreen) and app.screen.query_one("#reasons").has_focus
+    )
+
+
 async def test_w_and_the_wrapup_typed_in_one_burst_on_the_profile(
     sqlite_engine: Engine, tmp_path: Path
 ) -> None:
@@ -119,6 +130,24 @@ async def test_w_and_the_wrapup_typed_in_one_burst_on_the_profile(
         assert (picks.reason, picks.outcome) == ("billing", "resolved")
 
 
+async def test_an_offer_accepted_and_w_in_one_burst_keep_the_answer(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Regression: `a` (accept the offer) and `w` in one write from the profile: `w` is read as a
+    priority key and opened the wrap-up before `a` reached the offers, so the caller's yes was
+    lost. You should see the wrap-up carry the accepted offer."""
+    load_offers(sqlite_engine, offer_toml("FIRST", value=300.0))
+    customer = make_customer(sqlite_engine, consent_voice=True)
+    app = console(sqlite_engine, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await profile_on_console(pilot, app, customer.id or 0)
+        panel = app.screen.query_one(OffersPanel)
+        await until(pilot, lambda: len(panel.suggestions) == 1)
+        burst(app, "a", "w")
+        await wrapup_loaded(pilot, app)
+        assert app.screen._offers == (OfferResponse("FIRST", "accepted"),)
+
+
 async def test_escape_on_a_ticket_and_w_in_one_burst_open_the_wrapup(
     sqlite_engine: Engine, tmp_path: Path
 ) -> None:
@@ -131,7 +160,7 @@ async def test_escape_on_a_ticket_and_w_in_one_burst_open_the_wrapup(
         await profile_on_console(pilot, app, customer.id or 0)
         await app.push_screen(TicketViewScreen(ticket.id or 0))
         burst(app, "escape", "w")
-        await until(pilot, lambda: isinstance(app.screen, WrapUpScreen))
+        await wrapup_loaded(pilot, app)
 
 
 async def test_a_burst_on_the_lookup_results_is_applied_in_order(
@@ -381,7 +410,7 @@ async def test_escape_on_the_contact_form_and_w_in_one_burst_open_the_wrapup(
         await pilot.press("e")
         await until(pilot, lambda: isinstance(app.screen, ContactEditScreen) and app.screen.base is not None)
         burst(app, "escape", "w")
-        await until(pilot, lambda: isinstance(app.screen, WrapUpScreen))
+        await wrapup_loaded(pilot, app)
 
 
 async def test_two_escapes_and_a_search_leave_a_prompt_and_the_queue(

@@ -1,0 +1,70 @@
+"""One key at a time: a burst of keys read at once is handled in the order typed, each key to
+the end before the next one goes out.
+
+Textual hands every key of a read to the widget focused as it reads them and runs priority
+bindings there and then; other bindings run when their key has bubbled up to the app. So in one
+burst a priority key acted before the keys typed ahead of it ("a w" on the profile opened the
+wrap-up before the offer was accepted, and the answer was lost), and every key went to the
+widget focused before the keys ahead of it had moved the focus or changed the screen. Here the
+app sends a key out only when the one before it has been handled: behind each key it posts a
+`KeyHandled` marker to the same widget, which bubbles up the same way, after the key; when the
+marker reaches the app, so has the key (or a widget on the way took it).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from functools import partial
+
+from textual import events
+from textual.app import App
+from textual.message import Message
+from textual.timer import Timer
+
+STRAY_MARKER_S = 0.25
+"""A marker the widget never passes on (it left the screen with the key) frees the next key after this."""
+
+
+class KeyHandled(Message):
+    """Follows a key from the widget it was sent to up to the app."""
+
+
+class KeysInTurn(App[None]):
+    """An app that sends keys to its widgets one at a time (see the module docstring)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._keys_waiting: deque[events.Key] = deque()
+        self._key_out: KeyHandled | None = None
+        self._stray_timer: Timer | None = None
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self._keys_waiting.append(event)
+            await self._send_keys()
+        else:
+            await super().on_event(event)
+
+    async def _send_keys(self) -> None:
+        while self._keys_waiting and self._key_out is None:
+            key = self._keys_waiting.popleft()
+            target = self.focused or self.screen
+            await super().on_event(key)  # Textual's own: a priority binding, or on to `target`
+            if key.is_forwarded:
+                marker = KeyHandled()
+                if target.post_message(marker):
+                    self._key_out = marker
+                    self._stray_timer = self.set_timer(STRAY_MARKER_S, partial(self._handled, marker))
+
+    async def on_key_handled(self, message: KeyHandled) -> None:
+        message.stop()
+        await self._handled(message)
+
+    async def _handled(self, marker: KeyHandled) -> None:
+        if marker is not self._key_out:
+            return
+        self._key_out = None
+        if self._stray_timer is not None:
+            self._stray_timer.stop()
+            self._stray_timer = None
+        await self._send_keys()
