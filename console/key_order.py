@@ -8,21 +8,27 @@ wrap-up before the offer was accepted, and the answer was lost), and every key w
 widget focused before the keys ahead of it had moved the focus or changed the screen. Here the
 app sends a key out only when the one before it has been handled: behind each key it posts a
 `KeyHandled` marker to the same widget, which bubbles up the same way, after the key; when the
-marker reaches the app, so has the key (or a widget on the way took it).
+marker reaches the app, so has the key (or a widget on the way took it). A marker lost with its
+widget (it left the screen with the key) frees the next key within `MARKER_CHECK_S`.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from functools import partial
+from time import monotonic
 
 from textual import events
 from textual.app import App
 from textual.message import Message
 from textual.timer import Timer
+from textual.widget import Widget
 
-STRAY_MARKER_S = 0.25
-"""A marker the widget never passes on (it left the screen with the key) frees the next key after this."""
+MARKER_CHECK_S = 0.25
+"""How often a key still out is looked at: a marker whose widget has left (with the key) is lost,
+and the next key goes out then. A busy console (a 300 ms repaint under load) only delays it."""
+MARKER_GIVE_UP_S = 2.0
+"""A key out for this long frees the next one even so: typing never stalls for longer."""
 
 
 class KeyHandled(Message):
@@ -36,7 +42,7 @@ class KeysInTurn(App[None]):
         super().__init__()
         self._keys_waiting: deque[events.Key] = deque()
         self._key_out: KeyHandled | None = None
-        self._stray_timer: Timer | None = None
+        self._watch_timer: Timer | None = None
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
@@ -54,7 +60,20 @@ class KeysInTurn(App[None]):
                 marker = KeyHandled()
                 if target.post_message(marker):
                     self._key_out = marker
-                    self._stray_timer = self.set_timer(STRAY_MARKER_S, partial(self._handled, marker))
+                    self._watch(marker, target, monotonic())
+
+    def _watch(self, marker: KeyHandled, target: Widget, sent_at: float) -> None:
+        self._watch_timer = self.set_timer(MARKER_CHECK_S, partial(self._look_at, marker, target, sent_at))
+
+    async def _look_at(self, marker: KeyHandled, target: Widget, sent_at: float) -> None:
+        """The marker is not back yet: wait on while its widget is still there, else let it go."""
+        if marker is not self._key_out:
+            return
+        still_there = target.is_attached and not target._closing
+        if still_there and monotonic() - sent_at < MARKER_GIVE_UP_S:
+            self._watch(marker, target, sent_at)
+        else:
+            await self._handled(marker)
 
     async def on_key_handled(self, message: KeyHandled) -> None:
         message.stop()
@@ -64,7 +83,7 @@ class KeysInTurn(App[None]):
         if marker is not self._key_out:
             return
         self._key_out = None
-        if self._stray_timer is not None:
-            self._stray_timer.stop()
-            self._stray_timer = None
+        if self._watch_timer is not None:
+            self._watch_timer.stop()
+            self._watch_timer = None
         await self._send_keys()
