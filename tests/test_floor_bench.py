@@ -24,6 +24,7 @@ def test_a_tiny_floor_takes_its_calls_and_loses_no_wrapup(
     assert result["keys_typed"] > 0 and rss["per_console_max"] > 0 and rss["per_console_end_max"] > 0
     assert rss["series_every_s"] == 1.0 and len(rss["per_console_series_max"]) >= 5  # issue #14
     assert all(mb > 0 for mb in rss["per_console_series_max"])
+    assert 0 < rss["per_console_end_anonymous_max"] < rss["per_console_end_max"]  # the rest: libraries
     connections = result["connections"]
     assert connections["counted"] is database_url.startswith("postgresql")
     if connections["counted"]:  # issue #14: the change feed's LISTEN connection and one pooled

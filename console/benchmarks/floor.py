@@ -281,6 +281,7 @@ def _report(
             "per_console_p50": sorted(rss)[len(rss) // 2],
             "total": round(sum(rss), 1),
             "per_console_end_max": max(result.end_rss_mb for result in results),
+            "per_console_end_anonymous_max": max(result.end_anonymous_mb for result in results),
             "series_every_s": round(results[0].rss_every_s, 1),
             "per_console_series_max": [max(at) for at in zip_longest(*series, fillvalue=0.0)],
         },

@@ -101,6 +101,10 @@ class SeatResult:
     peak_rss_mb: float = 0.0
     end_rss_mb: float = 0.0
     """RSS once the work is done (the console is still open): what it settled at, below its peak."""
+    end_anonymous_mb: float = 0.0
+    """Of `end_rss_mb`, the anonymous pages (its heap, its Python objects): what each console adds.
+    The rest is file-backed (the libraries' code: tantivy's and cryptography's are 7 MB each), one
+    copy in the page cache for every console on the server."""
     rss_series_mb: list[float] = field(default_factory=list)
     """RSS every `rss_every_s` of work: whether it levels off over a shift or keeps growing."""
     rss_every_s: float = RSS_EVERY_S
@@ -124,9 +128,10 @@ def run_seat(plan: SeatPlan, start: Any) -> SeatResult:
 
 
 def _own_status_mb(key: str) -> float | None:
-    """This process's own `key` of /proc/self/status in MB (VmHWM: its peak RSS; VmRSS: now), or
-    None where /proc has none. Not ru_maxrss for the peak: Linux keeps it across fork and exec,
-    so a spawned console reported its parent's peak (the bench process, which built the base)."""
+    """This process's own `key` of /proc/self/status in MB (VmHWM: its peak RSS; VmRSS: now;
+    RssAnon: its anonymous part now), or None where /proc has none. Not ru_maxrss for the peak:
+    Linux keeps it across fork and exec, so a spawned console reported its parent's peak (the
+    bench process, which built the base)."""
     with suppress(OSError):
         for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
             if line.startswith(f"{key}:"):
@@ -195,6 +200,7 @@ class _Operator:
             sampling.cancel()
             self.result.busy_s = round(time.monotonic() - began, 2)
             self.result.end_rss_mb = _own_status_mb("VmRSS") or 0.0
+            self.result.end_anonymous_mb = _own_status_mb("RssAnon") or 0.0
         self.result.errors.extend(self.problems)
         context = app.context
         if context.reader is not None:
