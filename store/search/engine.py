@@ -47,7 +47,9 @@ GRACE = 120.0
 """Seconds before a stamp still read from the database: a row written by a transaction that had
 begun before the index read its snapshot, and committed after, carries an earlier time."""
 FOLD_AT = 200
-"""Changes since the stamp from which the lock holder folds them into the index (in background)."""
+"""Changes since the stamp from which the lock holder folds them into the index (in background).
+So is a delta this long once `GRACE` has passed since the stamp: the rows of its grace (a bulk
+load just before a build) would otherwise be re-read by every search until 200 new changes came."""
 STALE_AT = 5000
 """Changes since the stamp from which the index is taken as stale (a bulk load, `rebuild_index`):
 rebuilt, and the database index used meanwhile."""
@@ -196,9 +198,11 @@ class NameIndex:
         nobody = sa.cast(sa.null(), sa.Integer)  # the rows without a customer
         newest_now = sa.select(nobody, sa.literal("changed"), sa.func.max(n.changed))
         purged = sa.select(nobody, sa.literal("purge"), sa.cast(sa.func.max(search_purge.c.id), sa.Float))
-        rows = connection.execute(sa.union_all(newest_now, purged, changed.subquery().select())).all()
-        present, purge = (  # one round trip: newest change, newest purge, delta
-            next(row[2] for row in rows if row[0] is None and row[1] == kind) for kind in ("changed", "purge")
+        clock = sa.select(nobody, sa.literal("clock"), sa.cast(_clock(connection), sa.Float))
+        rows = connection.execute(sa.union_all(newest_now, purged, clock, changed.subquery().select())).all()
+        present, purge, now = (  # one round trip: newest change, newest purge, database time, delta
+            next(row[2] for row in rows if row[0] is None and row[1] == kind)
+            for kind in ("changed", "purge", "clock")
         )
         delta = [row for row in rows if row[0] is not None]
         if present is not None and newest is not None and present < newest:  # a restored database
@@ -210,8 +214,8 @@ class NameIndex:
         if len(delta) > STALE_AT:
             self._stale()
             return None
-        if sum(row[2] > read for row in delta) >= FOLD_AT:  # not folded yet (the grace is)
-            with self._lock:
+        if sum(row[2] > read for row in delta) >= FOLD_AT or (len(delta) >= FOLD_AT and now - read >= GRACE):
+            with self._lock:  # new changes to fold in; or a grace that is over, still read every search
                 self._start(self._fold)
         return Serving(index.searcher(), schema, [(row[0], row[1]) for row in delta])
 
