@@ -53,17 +53,22 @@ def _steady_cursors() -> Iterator[None]:
 @pytest.fixture
 def snap_compare(snap_compare: Callable[..., bool]) -> Callable[..., bool]:
     """pytest-textual-snapshot's `snap_compare`, capturing only once every DataTable on screen has
-    measured its rows. Textual sizes a table's columns on an idle after rows are added, so a
-    loaded machine could capture columns as wide as their headers (a ticket queue snapshot
-    failed so in CI). The keys of `press` are typed before that wait, not after it."""
+    measured its rows and no widget waits for a layout. Textual sizes a table's columns on an
+    idle after rows are added, so a loaded machine could capture columns as wide as their headers
+    (a ticket queue snapshot failed so in CI); and a text updated just before the capture could
+    be drawn at its old height (the merge screen's two-line heads in one, 1 run in 3). The keys
+    of `press` are typed before that wait, not after it."""
     from textual.pilot import Pilot
     from textual.widgets import DataTable
 
     from tests.harness import until
 
     def measured(pilot: Pilot[None]) -> bool:
-        tables = pilot.app.screen.query(DataTable)
-        return not any(table._require_update_dimensions or table._updated_cells for table in tables)
+        screen = pilot.app.screen
+        tables = screen.query(DataTable)
+        if any(table._require_update_dimensions or table._updated_cells for table in tables):
+            return False
+        return not (screen._layout_required or any(w._layout_required for w in screen.walk_children()))
 
     def compare(
         app: Any,
