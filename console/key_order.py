@@ -63,7 +63,10 @@ class KeysInTurn(App[None]):
                     self._watch(marker, target, monotonic())
 
     def _watch(self, marker: KeyHandled, target: Widget, sent_at: float) -> None:
-        self._watch_timer = self.set_timer(MARKER_CHECK_S, partial(self._look_at, marker, target, sent_at))
+        """Look at the key out in `MARKER_CHECK_S`, from the app's own queue: a timer's callback runs
+        in a task of its own, where sending the next key could interleave with `on_event`'s."""
+        look = partial(self.call_later, self._look_at, marker, target, sent_at)
+        self._watch_timer = self.set_timer(MARKER_CHECK_S, look)
 
     async def _look_at(self, marker: KeyHandled, target: Widget, sent_at: float) -> None:
         """The marker is not back yet: wait on while its widget is still there, else let it go."""
