@@ -10,11 +10,19 @@ app sends a key out only when the one before it has been handled: behind each ke
 `KeyHandled` marker to the same widget, which bubbles up the same way, after the key; when the
 marker reaches the app, so has the key (or a widget on the way took it). A marker lost with its
 widget (it left the screen with the key) frees the next key within `MARKER_CHECK_S`.
+
+A screen the operator did not ask for (a ring's pop) can come up while they type: the rest of
+that run of typing was meant for the screen before, and on the profile "a" would accept an offer
+nobody was told of. `cut_typing` opens the pop between two keys, never inside one (a number
+put in the search box while a key is being typed in it would be overwritten by that key), and
+drops the keys of a run going on as the pop shows, until the typing pauses for `TYPING_PAUSE_S`,
+saying so once.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from functools import partial
 from time import monotonic
 
@@ -24,11 +32,16 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
 
+from screens.i18n import _
+
 MARKER_CHECK_S = 0.25
 """How often a key still out is looked at: a marker whose widget has left (with the key) is lost,
 and the next key goes out then. A busy console (a 300 ms repaint under load) only delays it."""
 MARKER_GIVE_UP_S = 2.0
 """A key out for this long frees the next one even so: typing never stalls for longer."""
+TYPING_PAUSE_S = 0.5
+"""Keys closer together than this are one run of typing. Nobody answers a screen that has just
+come up sooner: seeing it takes about a quarter of a second, and then the fingers must stop."""
 
 
 class KeyHandled(Message):
@@ -43,13 +56,45 @@ class KeysInTurn(App[None]):
         self._keys_waiting: deque[events.Key] = deque()
         self._key_out: KeyHandled | None = None
         self._watch_timer: Timer | None = None
+        self._last_key_read = float("-inf")
+        self._cut = False
+        """A run of typing is being dropped (`cut_typing`)."""
+        self._cut_told = False
+        self._after_key: list[Callable[[], object]] = []
+        """What waits for the key out to be done (`cut_typing`)."""
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
-            self._keys_waiting.append(event)
-            await self._send_keys()
+            now = monotonic()
+            pause, self._last_key_read = now - self._last_key_read, now
+            self._cut = self._cut and pause < TYPING_PAUSE_S
+            if self._cut:
+                self._tell_cut()
+            else:
+                self._keys_waiting.append(event)
+                await self._send_keys()
         else:
             await super().on_event(event)
+
+    def cut_typing(self, then: Callable[[], object]) -> None:
+        """A screen the operator did not ask for is coming up (`then` opens it): it opens once the
+        key being handled is done, never inside it, and the keys of a run of typing still going on
+        (those waiting included) are dropped up to its next pause."""
+        if self._keys_waiting or monotonic() - self._last_key_read < TYPING_PAUSE_S:
+            self._cut, self._cut_told = True, False
+            if self._keys_waiting:
+                self._keys_waiting.clear()
+                self._tell_cut()
+        if self._key_out is None:
+            then()
+        else:
+            self._after_key.append(then)
+
+    def _tell_cut(self) -> None:
+        if not self._cut_told:
+            self._cut_told = True
+            notice = _("A call came in as you typed: the keys typed after it were not used.")
+            self.notify(notice, markup=False)
 
     async def _send_keys(self) -> None:
         while self._keys_waiting and self._key_out is None:
@@ -89,4 +134,6 @@ class KeysInTurn(App[None]):
         if self._watch_timer is not None:
             self._watch_timer.stop()
             self._watch_timer = None
+        while self._after_key:
+            self._after_key.pop(0)()
         await self._send_keys()

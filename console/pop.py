@@ -16,6 +16,7 @@ from textual.app import App
 from textual.message import Message
 from textual.worker import get_current_worker
 
+from console.key_order import KeysInTurn
 from screens.context import ConsoleContext, context_of
 from screens.messages import OpenLookup, OpenProfile
 from screens.pick_caller import PickCallerScreen
@@ -39,8 +40,13 @@ def watch_ring(app: App[Any], context: ConsoleContext, call_id: str) -> None:
         app.post_message(PopArrived(decide(context.engine, call, context.default_region)))
 
 
-def show_pop(app: App[Any], decision: PopDecision) -> None:
-    """On the UI thread: open what `decision` says."""
+def show_pop(app: KeysInTurn, decision: PopDecision) -> None:
+    """On the UI thread: open what `decision` says, between two keys; whatever the operator is
+    still typing was meant for the screen the pop covers (console.key_order)."""
+    app.cut_typing(then=partial(_open_pop, app, decision))
+
+
+def _open_pop(app: App[Any], decision: PopDecision) -> None:
     if decision.kind is PopKind.ONE:
         app.post_message(OpenProfile(decision.matches[0].customer_id, call_id=decision.call_id))
     elif decision.kind is PopKind.SEVERAL:
