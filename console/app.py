@@ -37,6 +37,7 @@ from console.pop import open_popped_profile
 from console.presence import ConsolePresence
 from console.signin import SeatRules
 from console.supervisor_nav import SCREEN_ACTIONS, SupervisorNavigation
+from console.worker_threads import WorkersLetGo
 from screens.callbacks import CallbacksScreen
 from screens.confirm_quit import ConfirmQuitScreen
 from screens.context import ConsoleContext
@@ -73,7 +74,7 @@ JOURNAL_REPLAY_S = 15.0
 """How often queued wrap-ups (saved while the database was away) are retried."""
 
 
-class CallpopApp(KeysInTurn, StatusLineApp, SupervisorNavigation):
+class CallpopApp(KeysInTurn, WorkersLetGo, StatusLineApp, SupervisorNavigation):
     """The operator console. Lookup is the home screen; profile and wrap-up stack above it."""
 
     TITLE = "callpop"

@@ -27,6 +27,7 @@ from console import signin
 from console.app import CallpopApp, make_app
 from console.config import Settings
 from console.key_order import KeysInTurn
+from console.worker_threads import WorkersLetGo
 from screens.context import ConsoleContext
 from store.db import make_engine, write_session
 from store.models import Operator, OperatorStatus, Role
@@ -94,7 +95,7 @@ def seat(
     )
 
 
-class ScreenHarness(KeysInTurn):
+class ScreenHarness(KeysInTurn, WorkersLetGo):
     """Pushes `screen` on mount and takes keys one at a time, as the console does; `app.context`
     is what screens read through `context_of`."""
 

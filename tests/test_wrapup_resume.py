@@ -176,10 +176,7 @@ async def test_a_timeboxed_wrapup_saved_early_is_not_kept_by_its_clock(
         closed = weakref.ref(app.screen)
         await pilot.press("enter", "enter", "ctrl+s")
         await until(pilot, lambda: app.open_wrapups == 0 and not wrapups(app))
-        # The finished save and load workers still reference the screen until Textual's worker
-        # manager lets them go (seen holding it 14-20 s on a loaded runner): 60 s still tells that
-        # apart from the old leak, which kept it for the whole 600 s of ACW time.
-        await until(pilot, lambda: gc.collect() >= 0 and closed() is None, timeout=60)
+        await until(pilot, lambda: gc.collect() >= 0 and closed() is None)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
