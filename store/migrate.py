@@ -5,9 +5,9 @@ lock that lasts as long as the migration transaction (PostgreSQL: a transaction-
 lock; SQLite: BEGIN IMMEDIATE, the database's single writer lock), then looks again at what is
 pending, so the one that waited finds nothing left to do.
 
-Read-only verbs only ask `applied_state`, which reads the revision ids from the migration files'
-text without importing Alembic or parsing the files as Python (a tenth of a second each of start-up
-that `callpop find` would pay).
+Read-only verbs, and `upgrade` on a schema already current, only ask `applied_state`, which reads
+the revision ids from the migration files' text without importing Alembic or parsing the files as
+Python (a tenth of a second each of start-up that `callpop find` would pay).
 """
 
 from __future__ import annotations
@@ -98,8 +98,10 @@ def _pending(engine: Engine, connection: Connection) -> list[str]:
 
 
 def upgrade(engine: Engine) -> list[str]:
-    """Bring the schema to the newest revision under the migration lock; return what was applied."""
-    if not pending_revisions(engine):
+    """Bring the schema to the newest revision under the migration lock; return what was applied.
+    A schema already current is told from the files' text: Alembic, with the Mako templates and
+    Pygments lexers it loads, would stay in every console's memory for nothing (12.7 MB)."""
+    if applied_state(engine) is SchemaState.CURRENT or not pending_revisions(engine):
         return []
     with _migration_transaction(engine) as connection:
         todo = _pending(engine, connection)  # again: another process may have migrated meanwhile
