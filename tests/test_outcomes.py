@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from textual import on
 from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
+import screens.wrapup
 from screens.messages import WrapUpFinished
 from screens.wrapup import WrapUpScreen
 from store.db import read_session, write_session
@@ -236,3 +239,44 @@ async def test_a_restored_timeboxed_draft_is_shown_with_the_acw_clock_restarted(
         await until(pilot, lambda: app.finished == "c-m")
     with read_session(sqlite_engine) as session:
         assert session.exec(select(Call.notes)).one() == "[ACW timeout] left a message"
+
+
+async def test_a_timeboxed_wrapup_waits_for_the_typing_to_pause(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Regression: the ACW time of a time-boxed wrap-up ran out while the operator was typing the
+    notes: it saved at once, the rest of the sentence was lost and its keys went to the screen
+    below. You should see the whole sentence saved, once the typing pauses."""
+    app = harness(sqlite_engine, tmp_path, "timeboxed", 1, make_customer(sqlite_engine).id or 0)
+    note = "receipt by post tomorrow"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.press("enter", "enter")  # a reason, an outcome: the notes have the focus
+        started = time.monotonic()
+        for key in note:
+            await pilot.press("space" if key == " " else key)
+            await asyncio.sleep(0.05)  # about 10 keys a second, past the 1 s of ACW time
+        assert time.monotonic() - started > 1.5 and app.finished == ""
+        await until(pilot, lambda: app.finished == "c-m")
+    with read_session(sqlite_engine) as session:
+        call = session.exec(select(Call)).one()
+    assert call.notes == f"[ACW timeout] {note}"
+
+
+async def test_typing_on_does_not_hold_off_a_timeboxed_save_for_long(
+    sqlite_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wait for a pause is capped (ACW_GRACE_S, half a second here): typing without a pause
+    does not keep the wrap-up open past it. You should see it saved while the typing goes on."""
+    monkeypatch.setattr(screens.wrapup, "ACW_GRACE_S", 0.5)
+    app = harness(sqlite_engine, tmp_path, "timeboxed", 1, make_customer(sqlite_engine).id or 0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.press("enter", "enter")
+        started = time.monotonic()
+        while app.finished == "" and time.monotonic() - started < 5:
+            await pilot.press("x")
+            await asyncio.sleep(0.05)
+        assert app.finished == "c-m" and time.monotonic() - started < 3
