@@ -7,19 +7,22 @@ from pathlib import Path
 
 import pytest
 
+import console.benchmarks.lookup
 from console.cli import main
 
 NAME_KINDS = {"name_typo1", "name_typo2", "name_every_word", "name_prefix"}
 
 
 def test_bench_lookup_builds_measures_compares_and_reuses(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(console.benchmarks.lookup, "GRACE", 1.0)  # the wait for a new base's grace
     url = f"sqlite:///{tmp_path / 'bench.db'}"
     args = ["bench", "lookup", "--customers", "300", "--queries", "8", "--database", url, "--json"]
     assert main([*args, "--compare"]) == 0
     first = json.loads(capsys.readouterr().out)
     assert first["reused"] is False and first["distinct_name_tokens"] > 100
+    assert 0 < first["waited_for_grace_s"] <= 2.0 and first["name_engine_serving"] is True
     kinds = first["queries"]
     phones = {"phone_full", "phone_last4", "phone_last7"}
     assert phones | NAME_KINDS <= set(kinds)

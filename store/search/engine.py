@@ -52,7 +52,9 @@ So is a delta this long once `GRACE` has passed since the stamp: the rows of its
 load just before a build) would otherwise be re-read by every search until 200 new changes came."""
 STALE_AT = 5000
 """Changes since the stamp from which the index is taken as stale (a bulk load, `rebuild_index`):
-rebuilt, and the database index used meanwhile."""
+the database index answers, and the index is rebuilt once it is `GRACE` old. A build sooner would
+be stale too: the bulk load's rows would still be in its own grace (a 1M-customer base loaded just
+before its first build was rebuilt back to back for two minutes, every search slowed by it)."""
 TOP = 200
 """Customers the engine hands to the re-rank."""
 EXACT, BEGUN, ONE_TYPO, TWO_TYPOS = 4.0, 3.0, 2.0, 1.0
@@ -212,7 +214,8 @@ class NameIndex:
             self._stale()
             return None
         if len(delta) > STALE_AT:
-            self._stale()
+            if now - read >= GRACE:  # a build younger than that would hold the same rows in its grace
+                self._stale()
             return None
         if sum(row[2] > read for row in delta) >= FOLD_AT or (len(delta) >= FOLD_AT and now - read >= GRACE):
             with self._lock:  # new changes to fold in; or a grace that is over, still read every search
