@@ -8,7 +8,6 @@ The common case is five keys: enter (reason), enter (outcome), a short note, ctr
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -34,7 +33,8 @@ from screens.widgets.held_keys import HeldKeys
 from screens.widgets.typed import TypedTextArea
 from screens.widgets.wrapup_extras import WrapUpExtras
 from screens.widgets.wrapup_picks import WrapUpPicks, shown_label
-from screens.wrapup_draft import DRAFT_DEBOUNCE_S, DraftKeepingScreen, card_data_notice
+from screens.wrapup_draft import card_data_notice
+from screens.wrapup_timebox import TimeBoxedScreen
 from store.notify import call_subject
 from store.offers.responses import RESPONSE_LABELS, OfferResponse
 from store.sanitize import clean_line
@@ -59,9 +59,6 @@ from store.wrapup import (
     submit_wrapup,
 )
 
-ACW_GRACE_S = 10
-"""A time-boxed wrap-up whose time ran out while hidden saves this long after it is back; one whose
-time ran out while the operator was typing in it waits, at most this long, for the typing to pause."""
 _STATUS_TEXT = {
     SaveStatus.SAVED: N_("saved"),
     SaveStatus.ALREADY_SAVED: N_("saved (it was already in the database)"),
@@ -91,7 +88,7 @@ class _Committed(Message):
     result: SaveResult
 
 
-class WrapUpScreen(DraftKeepingScreen):
+class WrapUpScreen(TimeBoxedScreen):
     """Log the outcome of one call (`call_id`), or of a contact started by hand (`call_id` None)."""
 
     CSS_PATH = "wrapup.tcss"
@@ -122,12 +119,9 @@ class WrapUpScreen(DraftKeepingScreen):
         self._channel = "voice"
         self._facts: CallFacts | None = None
         self._started_at = self._acw_started = utcnow()
-        self._acw_due = False  # the time-boxed clock ran out while another screen covered this one
-        self._acw_ran_out: float | None = None  # when it ran out on top, while typing went on
         self._saving_hint = Timer(self, 0.15, name="saving hint")  # replaced by each save
         self.finished = False
         """Saved, queued or skipped: the app closes this screen once it is on top."""
-        self._saving = False
         self._early_keys = HeldKeys()
 
     @property
@@ -298,25 +292,6 @@ class WrapUpScreen(DraftKeepingScreen):
         # Said only if the save is slow: repainting now would compete with the commit for the GIL.
         self._saving_hint = self.set_timer(0.15, lambda: self._set_status(_("saving…")))
 
-    @on(CallTimer.TimeUp)
-    def _acw_timeout(self) -> None:
-        """Time-boxed: save the defaults when the ACW time is up, but never unseen. Under another
-        screen it waits, and once back on top the operator gets ACW_GRACE_S to see it first.
-        While the operator is typing in it, it waits for a pause (at most ACW_GRACE_S)."""
-        if self._sealed:
-            return
-        if self.app.screen is not self:
-            self._acw_due = True
-            return
-        now = time.monotonic()
-        self._acw_ran_out = self._acw_ran_out or now
-        if self._draft_timer is not None and now - self._acw_ran_out < ACW_GRACE_S:
-            # typed in the last DRAFT_DEBOUNCE_S: saved now, the rest of the sentence would be lost
-            # and its keys would land on the screen the closing wrap-up leaves on top
-            self.set_timer(DRAFT_DEBOUNCE_S, self._acw_timeout)
-            return
-        self.action_save(timed_out=True)
-
     @work(thread=True, exclusive=True, group="wrapup-save")
     def _commit(self, config: OutcomeConfig, seat: Seat, form: WrapUpForm, timed_out: bool) -> None:
         context = context_of(self.app)
@@ -393,13 +368,8 @@ class WrapUpScreen(DraftKeepingScreen):
         on top. A time-boxed clock that ran out meanwhile saves after a grace the operator sees."""
         if self.finished:
             self.post_message(WrapUpFinished(self.call_id))
-        elif self._acw_due and not self._saving:
-            self._acw_due = False
-            self._set_status(
-                _("ACW time is up: saving in {seconds} s (ctrl+s saves now)").format(seconds=ACW_GRACE_S),
-                "-queued",
-            )
-            self.set_timer(ACW_GRACE_S, self._acw_timeout)
+        else:
+            self._resume_acw()
 
     def _set_status(self, text: str, kind: str = "") -> None:
         status = self.query_one("#save-status", Static)

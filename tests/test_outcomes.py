@@ -16,7 +16,7 @@ from textual import on
 from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
-import screens.wrapup
+import screens.wrapup_timebox
 from screens.messages import WrapUpFinished
 from screens.wrapup import WrapUpScreen
 from store.db import read_session, write_session
@@ -269,7 +269,7 @@ async def test_typing_on_does_not_hold_off_a_timeboxed_save_for_long(
 ) -> None:
     """The wait for a pause is capped (ACW_GRACE_S, half a second here): typing without a pause
     does not keep the wrap-up open past it. You should see it saved while the typing goes on."""
-    monkeypatch.setattr(screens.wrapup, "ACW_GRACE_S", 0.5)
+    monkeypatch.setattr(screens.wrapup_timebox, "ACW_GRACE_S", 0.5)
     app = harness(sqlite_engine, tmp_path, "timeboxed", 1, make_customer(sqlite_engine).id or 0)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()

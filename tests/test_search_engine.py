@@ -209,7 +209,7 @@ def test_changes_are_folded_into_the_engine(
 
 
 def test_a_grace_that_is_over_is_folded_out_of_every_search(
-    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, index: NameIndex, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Regression: customers written just before a build stay in the grace of its stamp, and every
     search re-read them all (2,000 customers loaded before a floor's first build cost each search
@@ -217,25 +217,16 @@ def test_a_grace_that_is_over_is_folded_out_of_every_search(
     folded once it is over, and the searches after it read no delta."""
     monkeypatch.setattr(name_engine, "GRACE", 1.0)
     monkeypatch.setattr(name_engine, "FOLD_AT", len(PEOPLE))
-    for given, family in PEOPLE:
-        make_customer(engine, given, family)
-    use_name_engines(tmp_path / "cache")
-    try:
-        index = index_for(engine)
-        assert index is not None
-        index.build(engine)
-        assert len(_delta(engine, index)) == len(PEOPLE)  # written within the grace before the build
-        time.sleep(1.2)  # the real clock: the grace is over
-        assert names(engine, "maria rossi")[0] == "Maria Rossi"
-        index.wait()
-        assert _delta(engine, index) == []
-        assert make_id(engine, "Maria Rossi") in from_engine(engine, index, "maria rossi")
-    finally:
-        use_name_engines(None)
+    assert len(_delta(engine, index)) == len(PEOPLE)  # written within the grace before the build
+    time.sleep(1.2)  # the real clock: the grace is over
+    assert names(engine, "maria rossi")[0] == "Maria Rossi"
+    index.wait()
+    assert _delta(engine, index) == []
+    assert make_id(engine, "Maria Rossi") in from_engine(engine, index, "maria rossi")
 
 
 def test_a_bulk_load_in_the_grace_of_a_build_is_rebuilt_once_the_grace_is_over(
-    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, index: NameIndex, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Regression: a base loaded just before the engine's first build (a 1M-customer import, the
     lookup benchmark's fresh base) held more rows in the build's grace than a stale index may lag
@@ -243,26 +234,17 @@ def test_a_bulk_load_in_the_grace_of_a_build_is_rebuilt_once_the_grace_is_over(
     was over; every search meanwhile was 10x slower. You should see the database index answer,
     no rebuild while the build is younger than the grace, then one rebuild that serves."""
     monkeypatch.setattr(name_engine, "GRACE", 1.0)
-    monkeypatch.setattr(name_engine, "STALE_AT", len(PEOPLE) - 1)
-    for given, family in PEOPLE:
-        make_customer(engine, given, family)
-    use_name_engines(tmp_path / "cache")
-    try:
-        index = index_for(engine)
-        assert index is not None
-        index.build(engine)
-        built = _current(index)
-        for _ in range(3):
-            assert not _serving(engine, index)
-            assert names(engine, "maria rossi")[0] == "Maria Rossi"  # the database index
-            index.wait()
-            assert _current(index) == built
-        time.sleep(1.2)  # the real clock: the build's grace is over
-        assert not _serving(engine, index)  # stale still: this starts the rebuild
+    monkeypatch.setattr(name_engine, "STALE_AT", len(PEOPLE) - 1)  # PEOPLE were loaded just before
+    built = _current(index)
+    for _ in range(3):
+        assert not _serving(engine, index)
+        assert names(engine, "maria rossi")[0] == "Maria Rossi"  # the database index
         index.wait()
-        assert _current(index) != built and _serving(engine, index)
-    finally:
-        use_name_engines(None)
+        assert _current(index) == built
+    time.sleep(1.2)  # the real clock: the build's grace is over
+    assert not _serving(engine, index)  # stale still: this starts the rebuild
+    index.wait()
+    assert _current(index) != built and _serving(engine, index)
 
 
 def _delta(engine: Engine, index: NameIndex) -> list[tuple[int, str]]:

@@ -13,7 +13,7 @@ from sqlmodel import select
 from textual.pilot import Pilot
 from textual.widgets import Static, TextArea
 
-import screens.wrapup
+import screens.wrapup_timebox
 from console.app import CallpopApp, make_app
 from console.config import Settings
 from screens.lookup import LookupScreen
@@ -132,7 +132,7 @@ async def test_a_timeboxed_wrapup_never_saves_unseen(
     """Regression: a time-boxed wrap-up hidden under the lookup saved "[ACW timeout]" unseen. You
     should see nothing saved while it is hidden, then, back on top, a notice and the save."""
     # Long enough that a loaded machine still sees the wrap-up on top before its grace runs out.
-    monkeypatch.setattr(screens.wrapup, "ACW_GRACE_S", 3.0, raising=False)
+    monkeypatch.setattr(screens.wrapup_timebox, "ACW_GRACE_S", 3.0)
     make_customer(sqlite_engine, "Maria", "Rossi", phones=("+390612345678",))
     outcomes = tmp_path / "outcomes.toml"
     outcomes.write_text(TIMEBOXED, encoding="utf-8")
