@@ -16,7 +16,8 @@ NAME_KINDS = {"name_typo1", "name_typo2", "name_every_word", "name_prefix"}
 def test_bench_lookup_builds_measures_compares_and_reuses(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(console.benchmarks.lookup, "GRACE", 1.0)  # the wait for a new base's grace
+    monkeypatch.setattr(console.benchmarks.lookup, "GRACE", 1.0)  # a new base's grace, waited for
+    monkeypatch.setattr(console.benchmarks.lookup, "STALE_AT", 100)  # when it holds over 100 changes
     url = f"sqlite:///{tmp_path / 'bench.db'}"
     args = ["bench", "lookup", "--customers", "300", "--queries", "8", "--database", url, "--json"]
     assert main([*args, "--compare"]) == 0

@@ -30,7 +30,7 @@ from store.models import Customer, Phone
 from store.models.base import table_of
 from store.models.search import search_name, search_token, search_token_key
 from store.search import find_customers, rebuild_index, use_name_engines
-from store.search.engine import GRACE, database_time, index_for
+from store.search.engine import GRACE, STALE_AT, database_time, index_for
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -58,14 +58,16 @@ def register(kinds: argparse._SubParsersAction, parents: list[argparse.ArgumentP
 
 
 def _wait_for_grace(engine: sa.Engine) -> float:
-    """Seconds slept until the base's newest change is `GRACE` old: a name engine built sooner
-    holds the base in its grace and is stale (the database index answers until it is rebuilt), so
-    a base just built would be measured as a console meets it in the two minutes after a bulk
-    load, not as it meets it after."""
+    """Seconds slept until the base's newest change is `GRACE` old, when more than `STALE_AT`
+    changes are younger: a name engine built sooner would be stale (the database index answers
+    until it is rebuilt), so a base just built would be measured as a console meets it in the
+    two minutes after a bulk load, not as it meets it after. A smaller base is not waited for."""
     with engine.connect() as connection:
-        newest = connection.execute(sa.select(sa.func.max(search_name.c.changed))).scalar()
         now = database_time(connection)
-    wait = 0.0 if newest is None else max(0.0, newest + GRACE - now + 1.0)
+        changed = search_name.c.changed
+        recent = sa.select(changed).where(changed > now - GRACE).limit(STALE_AT + 1).subquery()
+        young = connection.execute(sa.select(sa.func.count(), sa.func.max(recent.c.changed))).one()
+    wait = max(0.0, young[1] + GRACE - now + 1.0) if young[0] > STALE_AT else 0.0
     time.sleep(wait)
     return round(wait, 1)
 
