@@ -62,12 +62,13 @@ def _wait_for_grace(engine: sa.Engine) -> float:
     changes are younger: a name engine built sooner would be stale (the database index answers
     until it is rebuilt), so a base just built would be measured as a console meets it in the
     two minutes after a bulk load, not as it meets it after. A smaller base is not waited for."""
+    changed = search_name.c.changed
     with engine.connect() as connection:
         now = database_time(connection)
-        changed = search_name.c.changed
         recent = sa.select(changed).where(changed > now - GRACE).limit(STALE_AT + 1).subquery()
-        young = connection.execute(sa.select(sa.func.count(), sa.func.max(recent.c.changed))).one()
-    wait = max(0.0, young[1] + GRACE - now + 1.0) if young[0] > STALE_AT else 0.0
+        young = connection.execute(sa.select(sa.func.count()).select_from(recent)).scalar_one()
+        newest = connection.execute(sa.select(sa.func.max(changed))).scalar()  # of all, not of the few
+    wait = max(0.0, newest + GRACE - now + 1.0) if young > STALE_AT and newest is not None else 0.0
     time.sleep(wait)
     return round(wait, 1)
 
