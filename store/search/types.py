@@ -76,13 +76,20 @@ def _tie(hit: Hit) -> tuple[int, float]:
 STATUS_ORDER = ("active", "prospect", "former")
 
 
+def rank_key(
+    matched_on: str, score: float, last_contact: datetime | None, status: str, name: str, external_id: str
+) -> tuple:
+    """The order of `ranked`: tier and score; among equals the customer in touch most recently
+    first, then active before prospect before former, then by name: never by internal id."""
+    recent = -last_contact.timestamp() if last_contact else float("inf")
+    order = STATUS_ORDER.index(status) if status in STATUS_ORDER else len(STATUS_ORDER)
+    return (TIERS.index(matched_on), -score, recent, order, name.casefold(), external_id)
+
+
 def ranked(matches: list[Match], limit: int) -> list[Match]:
-    """`matches` by tier and score; among equals the customer in touch most recently first, then
-    active before prospect before former, then by name: never by internal id."""
+    """The best `limit` of `matches` in `rank_key` order."""
 
     def key(m: Match) -> tuple:
-        recent = -m.last_contact.timestamp() if m.last_contact else float("inf")
-        status = STATUS_ORDER.index(m.status) if m.status in STATUS_ORDER else len(STATUS_ORDER)
-        return (TIERS.index(m.matched_on), -m.score, recent, status, m.display_name.casefold(), m.external_id)
+        return rank_key(m.matched_on, m.score, m.last_contact, m.status, m.display_name, m.external_id)
 
     return sorted(matches, key=key)[:limit]
