@@ -150,9 +150,16 @@ def _every_word(
             expansion.suspect = any(expansion is suspect for suspect in suspects)
         budget = BEGUN_SCAN if level < TYPOS_OF_UNKNOWN else DRIVER_SCAN // (2 if len(suspects) > 1 else 1)
         _score(connection, words, _survivors(connection, expansions, level, set(hits), budget), hits)
-        if len(hits) >= want or (len(hits) > before and level == TYPOS_OF_UNKNOWN):
+        if len(hits) >= want or (len(hits) > before and level in (_half_typed(words), TYPOS_OF_UNKNOWN)):
             break  # misspelling the words that were typed right as well only adds weaker fill-ins
     return expansions
+
+
+def _half_typed(words: list[str]) -> int | None:
+    """PREFIX for a query holding a word shorter than `SHORT_WORD` ("cas lo"): once some names begin
+    so, the letters still to come tell them apart; misspelling the other words would only add weaker
+    fill-ins, at the price of the typo levels (measured at 1M: "inf lu" 30 ms, 21 of them there)."""
+    return PREFIX if min(map(len, words)) < SHORT_WORD else None
 
 
 def _variants(connection: sa.Connection, words: list[str]) -> list[list[str]]:
