@@ -31,6 +31,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -87,15 +88,30 @@ def use_cache_dir(cache_dir: Path | None) -> None:
         index.wait()
 
 
-def _clock(connection: sa.Connection) -> sa.ColumnElement[Any]:
+def _clock(dialect: str) -> sa.ColumnElement[Any]:
     """The database's time in epoch seconds, as the trigger of 0020_search_name_changed writes it."""
-    if connection.dialect.name == "postgresql":
+    if dialect == "postgresql":
         return sa.extract("epoch", sa.func.clock_timestamp())
     return (sa.func.julianday("now") - 2440587.5) * 86400.0
 
 
+@lru_cache(maxsize=2)
+def _state_select(dialect: str) -> sa.CompoundSelect:
+    """What a search reads before the engine serves, in one round trip: the newest change, the
+    newest purge, the database time, and the customers changed since `:since` (built once a
+    dialect: building it took 0.3 ms a search, reading it 0.03 at 1M customers)."""
+    n = search_name.c
+    since = sa.bindparam("since", type_=sa.Float)
+    changed = sa.select(n.customer_id, n.tokens, n.changed).where(n.changed > since).limit(STALE_AT + 1)
+    nobody = sa.cast(sa.null(), sa.Integer)  # the rows without a customer
+    newest_now = sa.select(nobody, sa.literal("changed"), sa.func.max(n.changed))
+    purged = sa.select(nobody, sa.literal("purge"), sa.cast(sa.func.max(search_purge.c.id), sa.Float))
+    clock = sa.select(nobody, sa.literal("clock"), sa.cast(_clock(dialect), sa.Float))
+    return sa.union_all(newest_now, purged, clock, changed.subquery().select())
+
+
 def database_time(connection: sa.Connection) -> float:
-    return float(connection.execute(sa.select(_clock(connection))).scalar_one())
+    return float(connection.execute(sa.select(_clock(connection.dialect.name))).scalar_one())
 
 
 def record_purge(connection: sa.Connection) -> None:
@@ -104,7 +120,7 @@ def record_purge(connection: sa.Connection) -> None:
     SQLite has one writer), so ids commit in order and a build that saw one saw those before."""
     if connection.dialect.name == "postgresql":
         connection.execute(sa.text("LOCK TABLE search_purge IN EXCLUSIVE MODE"))
-    connection.execute(sa.insert(search_purge).values(at=_clock(connection)))
+    connection.execute(sa.insert(search_purge).values(at=_clock(connection.dialect.name)))
 
 
 def _key(url: str) -> str:
@@ -195,14 +211,8 @@ class NameIndex:
                 self._start(self._build)
                 return None
             index, schema, stamp = self._index, self._schema, self._stamp
-        since, read, newest = stamp["read"] - GRACE, stamp["read"], stamp["newest"]
-        n = search_name.c
-        changed = sa.select(n.customer_id, n.tokens, n.changed).where(n.changed > since).limit(STALE_AT + 1)
-        nobody = sa.cast(sa.null(), sa.Integer)  # the rows without a customer
-        newest_now = sa.select(nobody, sa.literal("changed"), sa.func.max(n.changed))
-        purged = sa.select(nobody, sa.literal("purge"), sa.cast(sa.func.max(search_purge.c.id), sa.Float))
-        clock = sa.select(nobody, sa.literal("clock"), sa.cast(_clock(connection), sa.Float))
-        rows = connection.execute(sa.union_all(newest_now, purged, clock, changed.subquery().select())).all()
+        read, newest = stamp["read"], stamp["newest"]
+        rows = connection.execute(_state_select(connection.dialect.name), {"since": read - GRACE}).all()
         present, purge, now = (  # one round trip: newest change, newest purge, database time, delta
             next(row[2] for row in rows if row[0] is None and row[1] == kind)
             for kind in ("changed", "purge", "clock")

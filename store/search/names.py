@@ -106,6 +106,17 @@ def _passes(expansions: list[Expansion]) -> Iterator[tuple[int, list[Expansion]]
         yield ALL_TYPOS, known
 
 
+def _names_select() -> sa.Select:
+    c = table_of(Customer).c
+    return sa.select(c.id, c.given_name, c.family_name, c.display_name).where(
+        c.id.in_(sa.bindparam("ids", expanding=True))
+    )
+
+
+_NAMES = _names_select()
+"""Built once: building it took ~0.1 ms a re-rank, two or three of them a search."""
+
+
 def _score(
     connection: sa.Connection,
     words: list[str],
@@ -118,11 +129,8 @@ def _score(
     fit a token of the name, or with `partial` at least one."""
     if not ids:
         return
-    c = table_of(Customer).c
     same: dict[tuple[str, str, str], tuple[float, str] | None] = {}  # "Maria Rossi" is scored once
-    for row in connection.execute(
-        sa.select(c.id, c.given_name, c.family_name, c.display_name).where(c.id.in_(ids))
-    ):
+    for row in connection.execute(_NAMES, {"ids": ids}):
         name = (row.given_name, row.family_name, row.display_name)
         if name not in same:
             same[name] = _fit(words, name, partial)
