@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from store.db import write_session
 from store.models import Customer, Phone, ProductCategory
 from store.search import find_by_phone, find_customers, rebuild_index
+from tests.conftest import POSTGRES_ONLY
 from tests.factories import make_customer, make_holding, make_product
 
 STORED = ["+390612345678", "+14155550100", "+4915123456789", "+442079460000", "+393331234567"]
@@ -185,3 +186,30 @@ def test_a_ring_during_an_index_rebuild_is_answered_at_once(engine: Engine) -> N
     rebuild_index(engine, progress=during)
 
     assert found == [["Caller Number0"], ["Caller Number0"]]
+
+
+@POSTGRES_ONLY
+def test_a_search_repeated_on_postgresql_runs_as_a_prepared_statement(engine: Engine) -> None:
+    """Regression: every search ended its transaction with a rollback, which makes psycopg drop
+    the statements it prepared, so each search statement was parsed and planned again (at 1M
+    customers a phone search's planning took three times its execution). You should see, after a
+    few searches by number on one connection, the search's statement prepared and reused."""
+    make_customer(engine, "Maria", "Rossi", phones=("+390612345678",))
+    engine = sa.create_engine(engine.url, pool_size=1, max_overflow=0)  # every search on one connection
+    try:
+        for _ in range(8):
+            assert find_customers(engine, "06 1234 5678", region="IT").matches
+        with engine.connect() as connection:
+            uses = (
+                connection.execute(
+                    sa.text(
+                        "SELECT generic_plans + custom_plans FROM pg_prepared_statements"
+                        " WHERE statement LIKE '%search_phone%'"
+                    )
+                )
+                .scalars()
+                .all()
+            )
+    finally:
+        engine.dispose()
+    assert uses and max(uses) >= 2

@@ -125,13 +125,15 @@ The server's configuration and every other transaction stay as they are."""
 @contextmanager
 def _reading(engine: Engine) -> Iterator[sa.Connection]:
     """A connection for a search's few SELECTs; on PostgreSQL inside one transaction that sets the
-    planner settings the search needs (`PLANNER_SETTINGS`) and rolls back."""
+    planner settings the search needs (`PLANNER_SETTINGS`) and commits: a rollback makes psycopg
+    drop every statement it had prepared on the connection, so no search statement was ever
+    prepared and each was planned again (the phone search's planning took 0.39 ms, its execution
+    0.14, at 1M customers)."""
     with engine.connect() as connection:
         if connection.dialect.name == "postgresql":
-            with connection.begin() as transaction:
+            with connection.begin():
                 connection.execute(PLANNER_SETTINGS)
                 yield connection
-                transaction.rollback()
         else:
             yield connection
 
